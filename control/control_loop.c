@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "control/control.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/lcore_stats.h"
+#include "dataplane/pkt_meta.h"
+#include "lib/sip/sip_frame.h"
+#include "lib/util/log.h"
+
+#define CONTROL_BURST 32
+/* Sleep when the ring is empty; at most this adds latency to SIP handling. */
+#define CONTROL_IDLE_SLEEP_NS 100000
+/* Idle TCP streams are checked once per this much capture time. */
+#define TCP_EXPIRE_PERIOD_US 1000000
+/* Rejected datagrams are logged one by one up to this many, then counted. */
+#define REJECT_LOG_LIMIT 10
+
+static void on_tcp_message(void *ctx, const struct tcp_stream_key *key,
+			   const uint8_t *msg, size_t len, uint64_t ts_us)
+{
+	struct control *c = ctx;
+
+	c->stats.sip_messages++;
+	c->stats.sip_tcp_messages++;
+}
+
+int control_init(struct control *c, const struct lime_config *cfg,
+		 struct dataplane *dp)
+{
+	struct tcp_stream_limits limits = {
+		.max_streams = cfg->tcp_max_streams,
+		.max_stream_bytes = cfg->tcp_max_stream_bytes,
+		.max_total_bytes = cfg->tcp_max_total_bytes,
+		.max_message = cfg->sip_max_message,
+		.idle_timeout_us = (uint64_t)cfg->tcp_idle_timeout_s * 1000000,
+	};
+
+	c->cfg = cfg;
+	c->dp = dp;
+	memset(&c->stats, 0, sizeof(c->stats));
+	c->last_capture_us = 0;
+	c->last_tcp_expire_us = 0;
+	c->tcp = tcp_stream_table_create(&limits, on_tcp_message, c);
+	if (c->tcp == NULL) {
+		LOG_ERR("control: creating the SIP over TCP stream table failed");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void control_free(struct control *c)
+{
+	tcp_stream_table_destroy(c->tcp);
+	c->tcp = NULL;
+}
+
+static void format_endpoint(const struct decoded_pkt *d, bool src,
+			    char *out, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const uint8_t *a = src ? d->src_addr : d->dst_addr;
+	uint16_t port = src ? d->src_port : d->dst_port;
+
+	inet_ntop(d->ip_version == 4 ? AF_INET : AF_INET6, a, addr, sizeof(addr));
+	snprintf(out, len, d->ip_version == 4 ? "%s:%u" : "[%s]:%u", addr, port);
+}
+
+static void reject_udp(struct control *c, const struct decoded_pkt *d)
+{
+	c->stats.sip_rejected++;
+	if (c->stats.sip_rejected > REJECT_LOG_LIMIT)
+		return;
+
+	char from[64], to[64];
+	format_endpoint(d, true, from, sizeof(from));
+	format_endpoint(d, false, to, sizeof(to));
+	LOG_WARN("SIP over UDP from %s to %s rejected: the datagram does not start with a SIP request or status line%s",
+		 from, to,
+		 c->stats.sip_rejected == REJECT_LOG_LIMIT ?
+		 " (further rejections are only counted)" : "");
+}
+
+/* A UDP datagram on a SIP port carries one message or a keepalive. */
+static void handle_udp(struct control *c, const struct decoded_pkt *d,
+		       const uint8_t *payload, size_t len)
+{
+	size_t skip = 0;
+	while (skip < len && (payload[skip] == '\r' || payload[skip] == '\n'))
+		skip++;
+	if (skip == len) {
+		c->stats.sip_keepalives++;
+		return;
+	}
+
+	const uint8_t *line = payload + skip;
+	size_t rest = len - skip;
+	const uint8_t *eol = memchr(line, '\n', rest);
+	size_t line_len = eol != NULL ? (size_t)(eol - line) : rest;
+	if (line_len > 0 && line[line_len - 1] == '\r')
+		line_len--;
+
+	if (!sip_is_start_line(line, line_len)) {
+		reject_udp(c, d);
+		return;
+	}
+	c->stats.sip_messages++;
+	c->stats.sip_udp_messages++;
+}
+
+static void handle_tcp(struct control *c, const struct decoded_pkt *d,
+		       const uint8_t *payload, uint64_t ts_us)
+{
+	struct tcp_stream_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.family = d->ip_version;
+	key.src_port = d->src_port;
+	key.dst_port = d->dst_port;
+	memcpy(key.src_addr, d->src_addr, sizeof(key.src_addr));
+	memcpy(key.dst_addr, d->dst_addr, sizeof(key.dst_addr));
+
+	/* Drops are counted in the stream table's statistics. */
+	(void)tcp_stream_segment(c->tcp, &key, d->tcp_seq, d->tcp_flags,
+				 payload, d->payload_len, ts_us);
+}
+
+static void handle_sip_packet(struct control *c, struct rte_mbuf *m)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+	struct decoded_pkt d;
+	const uint8_t *data;
+
+	c->stats.sip_packets++;
+	if (m->nb_segs == 1)
+		data = rte_pktmbuf_mtod(m, const uint8_t *);
+	else if (m->pkt_len <= sizeof(c->scratch))
+		data = rte_pktmbuf_read(m, 0, m->pkt_len, c->scratch);
+	else
+		data = NULL;
+
+	if (data == NULL ||
+	    decode_ip(data, m->pkt_len, meta->l3_offset, &c->dp->decode, &d) != DECODE_OK) {
+		c->stats.sip_undecodable++;
+		return;
+	}
+
+	if (meta->ts_us > c->last_capture_us)
+		c->last_capture_us = meta->ts_us;
+
+	const uint8_t *payload = data + d.payload_offset;
+	if (d.l4_proto == IPPROTO_UDP)
+		handle_udp(c, &d, payload, d.payload_len);
+	else
+		handle_tcp(c, &d, payload, meta->ts_us);
+}
+
+void control_log_stats(const struct control *c)
+{
+	struct lcore_stats total;
+	const struct tcp_stream_stats *tcp = tcp_stream_stats(c->tcp);
+
+	lcore_stats_sum(&total);
+	uint64_t dropped = 0;
+	for (int r = 0; r < DROP_REASON_COUNT; r++)
+		dropped += total.drops[r];
+
+	LOG_INFO("stats: rx=%" PRIu64 " sip=%" PRIu64 " media=%" PRIu64
+		 " other=%" PRIu64 " malformed=%" PRIu64 " fragments=%" PRIu64
+		 " dropped=%" PRIu64 " sip_messages=%" PRIu64 " sip_rejected=%" PRIu64
+		 " tcp_streams=%" PRIu64,
+		 total.rx_packets, total.class_packets[PKT_CLASS_SIP],
+		 total.class_packets[PKT_CLASS_MEDIA],
+		 total.class_packets[PKT_CLASS_OTHER],
+		 total.class_packets[PKT_CLASS_MALFORMED],
+		 total.class_packets[PKT_CLASS_FRAGMENT], dropped,
+		 c->stats.sip_messages, c->stats.sip_rejected,
+		 tcp->streams_active);
+}
+
+static bool dataplane_stopped(struct dataplane *dp)
+{
+	return __atomic_load_n(&dp->rx_running, __ATOMIC_ACQUIRE) == 0 &&
+	       __atomic_load_n(&dp->workers_running, __ATOMIC_ACQUIRE) == 0;
+}
+
+static void idle_sleep(void)
+{
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = CONTROL_IDLE_SLEEP_NS};
+	nanosleep(&ts, NULL);
+}
+
+void control_run(struct control *c)
+{
+	struct dataplane *dp = c->dp;
+	struct rte_mbuf *pkts[CONTROL_BURST];
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t interval = (uint64_t)c->cfg->stats_interval_s * hz;
+	uint64_t next_stats = rte_rdtsc() + interval;
+
+	c->started_tsc = rte_rdtsc();
+	for (;;) {
+		unsigned int n = rte_ring_dequeue_burst(dp->sip_ring, (void **)pkts,
+							CONTROL_BURST, NULL);
+		for (unsigned int i = 0; i < n; i++)
+			handle_sip_packet(c, pkts[i]);
+		if (n > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
+
+		if (c->last_capture_us - c->last_tcp_expire_us > TCP_EXPIRE_PERIOD_US) {
+			tcp_stream_expire(c->tcp, c->last_capture_us);
+			c->last_tcp_expire_us = c->last_capture_us;
+		}
+
+		uint64_t now = rte_rdtsc();
+		if (interval != 0 && now >= next_stats) {
+			control_log_stats(c);
+			next_stats = now + interval;
+		}
+
+		if (n == 0) {
+			/* Read the flags before the ring, so no late packet is missed. */
+			bool stopped = dataplane_stopped(dp);
+			if (stopped && rte_ring_empty(dp->sip_ring))
+				break;
+			idle_sleep();
+		}
+	}
+
+	tcp_stream_flush_all(c->tcp);
+	c->stopped_tsc = rte_rdtsc();
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef LIME_DATAPLANE_DATAPLANE_H
+#define LIME_DATAPLANE_DATAPLANE_H
+
+/*
+ * State shared by the dataplane lcores. Everything here is set up by the
+ * main lcore before the other lcores start and is read-only afterwards,
+ * except the flags and counters marked as atomic.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "dataplane/decode.h"
+#include "dataplane/flow_table.h"
+
+#define LIME_BURST 32
+#define LIME_MAX_WORKERS 64
+#define LIME_MAX_RX_QUEUES 32
+
+struct rx_queue_ref {
+	uint16_t port_id;
+	uint16_t queue_id;
+};
+
+/* Per-lcore role. An lcore can both receive and run a worker. */
+struct lcore_role {
+	bool rx;
+	bool worker;
+	uint16_t worker_index;         /* valid when worker */
+	uint32_t reader_id;            /* flow table reader slot, when rx */
+	uint16_t n_queues;
+	struct rx_queue_ref queues[LIME_MAX_RX_QUEUES];
+};
+
+struct dataplane {
+	struct lcore_role roles[RTE_MAX_LCORE];
+	struct flow_table flows;
+	struct rte_ring *sip_ring;                  /* to the control lcore */
+	struct rte_ring *worker_rings[LIME_MAX_WORKERS];
+	struct rte_mempool *pool;
+	uint16_t n_workers;
+	uint16_t n_rx_lcores;
+
+	uint8_t sip_port_map[65536 / 8];            /* bit per UDP/TCP port */
+	struct decode_options decode;
+	uint32_t frag_max_datagrams;
+	uint32_t frag_timeout_ms;
+
+	/* Offline mode: capture files through net_pcap. */
+	bool offline;
+	double pcap_speed;                          /* 0 = unpaced */
+	uint16_t n_pcap_ports;
+	uint16_t pcap_ports[RTE_MAX_ETHPORTS];
+	uint64_t pcap_records[RTE_MAX_ETHPORTS];    /* per pcap port */
+	int ts_dynfield_offset;                     /* -1 when unregistered */
+
+	/* Live timestamps: wall clock at tsc_base, advanced by the TSC. */
+	uint64_t wall_base_us;
+	uint64_t tsc_base;
+	uint64_t tsc_hz;
+
+	/* Shared flags and counters (atomic access). */
+	volatile int quit;                          /* SIGINT, SIGTERM */
+	int rx_running;                             /* receiving lcores still reading */
+	int workers_running;
+	uint32_t pending_key_requests;              /* offline reader holds back while > 0 */
+};
+
+extern struct dataplane lime_dp;
+
+static inline bool sip_port_is_set(const struct dataplane *dp, uint16_t port)
+{
+	return (dp->sip_port_map[port >> 3] >> (port & 7)) & 1;
+}
+
+static inline void sip_port_set(struct dataplane *dp, uint16_t port)
+{
+	dp->sip_port_map[port >> 3] |= (uint8_t)(1u << (port & 7));
+}
+
+/* Entry point of every non-main lcore (rte_eal_remote_launch). */
+int dataplane_lcore_main(void *arg);
+
+/* Capture time of a live packet received now. */
+uint64_t dataplane_now_us(const struct dataplane *dp);
+
+#endif

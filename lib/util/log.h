@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef LIME_UTIL_LOG_H
+#define LIME_UTIL_LOG_H
+
+/*
+ * One-line log messages with syslog severities. Messages go to stderr with
+ * a UTC timestamp, which journald captures when lime runs as a service.
+ * Callers never pass key material.
+ */
+
+enum lime_log_level {
+	LIME_LOG_ERR = 3,
+	LIME_LOG_WARNING = 4,
+	LIME_LOG_NOTICE = 5,
+	LIME_LOG_INFO = 6,
+	LIME_LOG_DEBUG = 7,
+};
+
+void lime_log_set_level(enum lime_log_level level);
+enum lime_log_level lime_log_get_level(void);
+
+void lime_log(enum lime_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define LOG_ERR(...) lime_log(LIME_LOG_ERR, __VA_ARGS__)
+#define LOG_WARN(...) lime_log(LIME_LOG_WARNING, __VA_ARGS__)
+#define LOG_NOTICE(...) lime_log(LIME_LOG_NOTICE, __VA_ARGS__)
+#define LOG_INFO(...) lime_log(LIME_LOG_INFO, __VA_ARGS__)
+#define LOG_DEBUG(...) lime_log(LIME_LOG_DEBUG, __VA_ARGS__)
+
+#endif
