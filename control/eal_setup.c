@@ -21,7 +21,7 @@
 #include "lib/util/log.h"
 
 #define MAX_EAL_ARGS 256
-#define MEMPOOL_CACHE 256
+#define MEMPOOL_CACHE 256u
 
 struct eal_argv {
 	char *argv[MAX_EAL_ARGS];
@@ -62,10 +62,11 @@ static enum setup_error build_eal_argv(const struct lime_config *cfg,
 	push(a, "lime");
 	push(a, "-l");
 	push(a, cfg->lcores);
-	push_fmt(a, "--file-prefix=lime-%llu", (unsigned long long)getpid());
 	push(a, "--log-level=notice");
 
 	if (opts->n_pcaps > 0) {
+		/* Offline runs share a machine: a prefix of their own, no files. */
+		push_fmt(a, "--file-prefix=lime-%llu", (unsigned long long)getpid());
 		/* Offline: files only, no hugepages, no PCI device touched. */
 		push(a, "--no-huge");
 		push(a, "--no-pci");
@@ -84,6 +85,8 @@ static enum setup_error build_eal_argv(const struct lime_config *cfg,
 			push(a, dev);
 		}
 	} else {
+		/* One live lime per appliance; DPDK tools attach by this prefix. */
+		push(a, "--file-prefix=lime");
 		bool any_pci = false;
 		for (size_t i = 0; i < cfg->n_ports; i++) {
 			char *pair[2];
@@ -263,8 +266,28 @@ static void set_decode_options(const struct lime_config *cfg, struct dataplane *
 	dp->decode.decap_vxlan = cfg->vxlan_port != 0;
 	for (size_t i = 0; i < cfg->n_sip_ports; i++)
 		sip_port_set(dp, cfg->sip_ports[i]);
-	dp->frag_max_datagrams = cfg->frag_max_datagrams;
 	dp->frag_timeout_ms = cfg->frag_timeout_ms;
+}
+
+/*
+ * Size the reassembly tables so that, full of incomplete datagrams of the
+ * maximum fragment count, they hold at most half of the mbuf pool. Without
+ * this bound a flood of first fragments that never complete would take
+ * every mbuf and stop reception altogether.
+ */
+static void size_fragment_tables(const struct lime_config *cfg, struct dataplane *dp)
+{
+	uint32_t per_datagram = RTE_LIBRTE_IP_FRAG_MAX_FRAG;
+	uint32_t limit = cfg->mbufs / (2 * per_datagram * dp->n_rx_lcores);
+
+	if (limit < 1)
+		limit = 1;
+	dp->frag_max_datagrams = cfg->frag_max_datagrams;
+	if (dp->frag_max_datagrams > limit) {
+		LOG_NOTICE("frag_max_datagrams lowered from %u to %u per receiving lcore, so that fragments can hold at most half of the %u mbufs; raise mbufs to keep more",
+			   cfg->frag_max_datagrams, limit, cfg->mbufs);
+		dp->frag_max_datagrams = limit;
+	}
 }
 
 enum setup_error dataplane_setup(const struct lime_config *cfg,
@@ -292,9 +315,13 @@ enum setup_error dataplane_setup(const struct lime_config *cfg,
 	ret = assign_roles(cfg, dp, err, err_len);
 	if (ret != SETUP_OK)
 		return ret;
+	size_fragment_tables(cfg, dp);
 	set_clock_base(dp);
 
-	dp->pool = rte_pktmbuf_pool_create("lime_mbufs", cfg->mbufs, MEMPOOL_CACHE,
+	/* Per-lcore caches hold mbufs other lcores cannot take; keep them
+	 * small beside a small pool. */
+	unsigned int cache = RTE_MIN(MEMPOOL_CACHE, cfg->mbufs / 8u);
+	dp->pool = rte_pktmbuf_pool_create("lime_mbufs", cfg->mbufs, cache,
 					   PKT_META_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE,
 					   (int)rte_socket_id());
 	if (dp->pool == NULL) {

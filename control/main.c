@@ -7,12 +7,15 @@
  * Exit status: 0 when the run completed, 2 for bad command-line or
  * configuration values, 1 for a runtime failure.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_launch.h>
@@ -203,6 +206,27 @@ static int finish_outputs(const struct run_options *o, struct control *c)
 	return status;
 }
 
+/*
+ * Remove the EAL runtime folder of an offline run. Its file prefix carries
+ * the process id, so no other process uses it, and leaving it would add one
+ * folder under /var/run/dpdk per run.
+ */
+static void remove_runtime_dir(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *entry;
+
+	if (dir == NULL)
+		return;
+	while ((entry = readdir(dir)) != NULL) {
+		if (entry->d_name[0] == '.')
+			continue;
+		unlinkat(dirfd(dir), entry->d_name, 0);
+	}
+	closedir(dir);
+	rmdir(path);
+}
+
 static int run(const struct run_options *o, const struct lime_config *cfg)
 {
 	static struct control control;
@@ -240,7 +264,12 @@ static int run(const struct run_options *o, const struct lime_config *cfg)
 
 	control_free(&control);
 	dataplane_teardown(&lime_dp);
+
+	char runtime_dir[PATH_MAX];
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	if (lime_dp.offline)
+		remove_runtime_dir(runtime_dir);
 	return status;
 }
 

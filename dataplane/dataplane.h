@@ -47,7 +47,9 @@ struct dataplane {
 	uint16_t n_workers;
 	uint16_t n_rx_lcores;
 
-	uint8_t sip_port_map[65536 / 8];            /* bit per UDP/TCP port */
+	uint16_t sip_ports[16];                     /* UDP and TCP ports of SIP */
+	uint16_t n_sip_ports;
+	uint8_t sip_port_map[65536 / 8];            /* the same, a bit per port */
 	struct decode_options decode;
 	uint32_t frag_max_datagrams;
 	uint32_t frag_timeout_ms;
@@ -74,14 +76,30 @@ struct dataplane {
 
 extern struct dataplane lime_dp;
 
-static inline bool sip_port_is_set(const struct dataplane *dp, uint16_t port)
+/* Up to this many SIP ports are compared one by one, more through the map. */
+#define SIP_PORTS_LINEAR 4
+
+/*
+ * True when either port carries SIP. A few comparisons beat the 8 KiB map,
+ * whose random lines would push packet data out of the L1 cache.
+ */
+static inline bool sip_port_match(const struct dataplane *dp, uint16_t a, uint16_t b)
 {
-	return (dp->sip_port_map[port >> 3] >> (port & 7)) & 1;
+	if (dp->n_sip_ports <= SIP_PORTS_LINEAR) {
+		for (uint16_t i = 0; i < dp->n_sip_ports; i++)
+			if (dp->sip_ports[i] == a || dp->sip_ports[i] == b)
+				return true;
+		return false;
+	}
+	return ((dp->sip_port_map[a >> 3] >> (a & 7)) & 1) ||
+	       ((dp->sip_port_map[b >> 3] >> (b & 7)) & 1);
 }
 
 static inline void sip_port_set(struct dataplane *dp, uint16_t port)
 {
 	dp->sip_port_map[port >> 3] |= (uint8_t)(1u << (port & 7));
+	if (dp->n_sip_ports < RTE_DIM(dp->sip_ports))
+		dp->sip_ports[dp->n_sip_ports++] = port;
 }
 
 /* Entry point of every non-main lcore (rte_eal_remote_launch). */

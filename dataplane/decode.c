@@ -607,14 +607,99 @@ static void init_decoder(struct decoder *d, const uint8_t *frame, uint32_t len,
 	d->proto = 0;
 }
 
-enum decode_result decode_frame(const uint8_t *frame, uint32_t len,
-				const struct decode_options *opt,
-				struct decoded_pkt *out)
+enum decode_result decode_frame_layered(const uint8_t *frame, uint32_t len,
+					const struct decode_options *opt,
+					struct decoded_pkt *out)
 {
 	struct decoder d;
 
 	init_decoder(&d, frame, len, opt, out);
 	return run_decoder(&d);
+}
+
+/* Fills the L3 part of out for an option-less IPv4 header after Ethernet. */
+static inline void fill_fast_ipv4(const uint8_t *ip, uint32_t total_len,
+				  struct decoded_pkt *out)
+{
+	static const uint8_t zero[12];
+
+	out->l3_offset = ETHER_HDR_LEN;
+	out->l3_len = IPV4_MIN_HDR_LEN;
+	out->ip_len = (uint16_t)total_len;
+	out->frag_hdr_offset = 0;
+	out->encap = 0;
+	out->ip_version = 4;
+	out->l4_proto = ip[9];
+	out->tunnels = 0;
+	memcpy(out->src_addr, ip + 12, 4);
+	memcpy(out->src_addr + 4, zero, sizeof(zero));
+	memcpy(out->dst_addr, ip + 16, 4);
+	memcpy(out->dst_addr + 4, zero, sizeof(zero));
+}
+
+/*
+ * Decodes the common case in a straight line: untagged Ethernet, IPv4
+ * without options or fragmentation, then UDP (not VXLAN) or TCP. Returns
+ * false for anything else, and for anything invalid, so that the layered
+ * decoder handles and reports it. Both produce the same decoded_pkt.
+ *
+ * UDP and TCP are mixed at random on a tap, so the two are decoded with
+ * conditional moves rather than branches: the ports sit at the same offsets
+ * and only the header length and the TCP fields differ.
+ */
+static inline bool decode_fast(const uint8_t *frame, uint32_t len,
+			       const struct decode_options *opt,
+			       struct decoded_pkt *out)
+{
+	const uint32_t l4_off = ETHER_HDR_LEN + IPV4_MIN_HDR_LEN;
+
+	/* Room for a minimal TCP header, so both views can be read. */
+	if (len < l4_off + TCP_MIN_HDR_LEN || len > UINT16_MAX)
+		return false;
+	if (read_be16(frame + 12) != ETHERTYPE_IPV4)
+		return false;
+
+	const uint8_t *ip = frame + ETHER_HDR_LEN;
+	uint32_t total_len = read_be16(ip + 2);
+	uint16_t frag = read_be16(ip + 6);
+	uint8_t proto = ip[9];
+	if (ip[0] != 0x45 || total_len > len - ETHER_HDR_LEN ||
+	    (frag & (IPV4_MF | IPV4_FRAG_OFFSET_MASK)) != 0 ||
+	    (proto != PROTO_UDP && proto != PROTO_TCP))
+		return false;
+
+	const uint8_t *l4 = ip + IPV4_MIN_HDR_LEN;
+	bool udp = proto == PROTO_UDP;
+	uint32_t avail = total_len >= IPV4_MIN_HDR_LEN ? total_len - IPV4_MIN_HDR_LEN : 0;
+	uint32_t tcp_hdr_len = (uint32_t)(l4[12] >> 4) * 4;
+	uint32_t hdr_len = udp ? UDP_HDR_LEN : tcp_hdr_len;
+	uint32_t l4_len = udp ? read_be16(l4 + 4) : avail;
+	uint32_t min_hdr = udp ? UDP_HDR_LEN : TCP_MIN_HDR_LEN;
+	uint16_t dst_port = read_be16(l4 + 2);
+	bool vxlan = udp && opt != NULL && opt->decap_vxlan && dst_port == opt->vxlan_port;
+
+	if (total_len < IPV4_MIN_HDR_LEN || avail < min_hdr || hdr_len < min_hdr ||
+	    l4_len < hdr_len || l4_len > avail || vxlan)
+		return false;
+
+	out->l4_offset = (uint16_t)l4_off;
+	out->payload_offset = (uint16_t)(l4_off + hdr_len);
+	out->payload_len = (uint16_t)(l4_len - hdr_len);
+	out->src_port = read_be16(l4);
+	out->dst_port = dst_port;
+	out->tcp_seq = udp ? 0 : read_be32(l4 + 4);
+	out->tcp_flags = udp ? 0 : l4[13];
+	fill_fast_ipv4(ip, total_len, out);
+	return true;
+}
+
+enum decode_result decode_frame(const uint8_t *frame, uint32_t len,
+				const struct decode_options *opt,
+				struct decoded_pkt *out)
+{
+	if (decode_fast(frame, len, opt, out))
+		return DECODE_OK;
+	return decode_frame_layered(frame, len, opt, out);
 }
 
 enum decode_result decode_ip(const uint8_t *frame, uint32_t len,

@@ -105,6 +105,15 @@ enum decode_result decode_frame(const uint8_t *frame, uint32_t len,
 				struct decoded_pkt *out);
 
 /*
+ * Decode a frame layer by layer, without decode_frame's straight-line path
+ * for untagged IPv4 UDP and TCP. Tests use it to check that both paths
+ * give the same result.
+ */
+enum decode_result decode_frame_layered(const uint8_t *frame, uint32_t len,
+					const struct decode_options *opt,
+					struct decoded_pkt *out);
+
+/*
  * Decode from an IP header at l3_offset, for example a reassembled
  * datagram. Tunnels inside it are still peeled.
  */

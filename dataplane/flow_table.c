@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -49,6 +50,10 @@ int flow_table_create(struct flow_table *ft, uint32_t max_flows,
 
 	ft->max_flows = max_flows;
 	ft->n_readers = n_readers;
+	memset(ft->port_filter, 0, sizeof(ft->port_filter));
+	ft->port_refs = calloc(65536, sizeof(*ft->port_refs));
+	if (ft->port_refs == NULL)
+		return -ENOMEM;
 	ft->hash = rte_hash_create(&params);
 	if (ft->hash == NULL) {
 		LOG_ERR("flow table: creating a hash of %u entries failed: %s",
@@ -81,8 +86,10 @@ void flow_table_destroy(struct flow_table *ft)
 		rte_hash_free(ft->hash);
 	}
 	rte_free(ft->qsbr);
+	free(ft->port_refs);
 	ft->hash = NULL;
 	ft->qsbr = NULL;
+	ft->port_refs = NULL;
 }
 
 int flow_table_add(struct flow_table *ft, const struct flow_key *key,
@@ -97,6 +104,12 @@ int flow_table_add(struct flow_table *ft, const struct flow_key *key,
 	int ret = rte_hash_add_key_data(ft->hash, key, entry);
 	if (ret < 0)
 		return ret;
+
+	/* The entry is visible before its port bit, so a reader that sees
+	 * the bit finds the entry. */
+	if (ft->port_refs[key->port]++ == 0)
+		__atomic_fetch_or(&ft->port_filter[key->port >> 6],
+				  1ULL << (key->port & 63), __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -105,6 +118,10 @@ int flow_table_del(struct flow_table *ft, const struct flow_key *key)
 	int32_t pos = rte_hash_del_key(ft->hash, key);
 	if (pos < 0)
 		return pos;
+
+	if (--ft->port_refs[key->port] == 0)
+		__atomic_fetch_and(&ft->port_filter[key->port >> 6],
+				   ~(1ULL << (key->port & 63)), __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -33,11 +33,19 @@ struct flow_entry {
 	uint16_t reserved;
 };
 
+/*
+ * The table and a filter in front of it. Most UDP packets on a tap belong to
+ * no intercepted call, so readers first test a bitmap of the destination
+ * ports that have any flow and skip the hash lookup on a clear bit. The
+ * writer keeps a count per port to know when a bit may be cleared.
+ */
 struct flow_table {
 	struct rte_hash *hash;
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t max_flows;
 	uint32_t n_readers;
+	uint64_t port_filter[65536 / 64];    /* read by readers, set by the writer */
+	uint32_t *port_refs;                 /* flows per port; writer only */
 };
 
 /* Create a table for max_flows entries read by n_readers lcores. */
@@ -74,6 +82,14 @@ static inline uint64_t flow_table_lookup_bulk(struct flow_table *ft,
 		return 0;
 	rte_hash_lookup_bulk_data(ft->hash, keys, n, &hit_mask, (void **)entries);
 	return hit_mask;
+}
+
+/* True when some flow may have this destination port. */
+static inline bool flow_table_port_maybe(const struct flow_table *ft, uint16_t port)
+{
+	uint64_t word = __atomic_load_n(&ft->port_filter[port >> 6], __ATOMIC_ACQUIRE);
+
+	return (word >> (port & 63)) & 1;
 }
 
 /* Fill key with the destination of a decoded UDP packet. */

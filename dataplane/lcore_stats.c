@@ -22,7 +22,7 @@ static const char *const stage_names[STAGE_COUNT] = {
 
 static const char *const encap_names[] = {
 	"vlan", "qinq", "gre", "erspan1", "erspan2", "erspan3", "vxlan",
-	"vntag", "mpls",
+	"vntag", "mpls", "ipip",
 };
 
 const char *pkt_class_name(enum pkt_class c)

@@ -53,7 +53,7 @@ struct lcore_stats {
 	uint64_t rx_bursts;
 	uint64_t class_packets[PKT_CLASS_COUNT];
 	uint64_t drops[DROP_REASON_COUNT];
-	uint64_t encap_packets[9];          /* one per DECODE_ENCAP_* bit */
+	uint64_t encap_packets[10];         /* one per DECODE_ENCAP_* bit */
 	uint64_t stage_cycles[STAGE_COUNT];
 	uint64_t stage_packets;             /* packets that went through the stages */
 	uint64_t fragments_in;

@@ -4,6 +4,7 @@
  * the control lcore, media of known flows to its worker, everything else is
  * counted and freed. Nothing here blocks, locks or allocates per packet.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -32,12 +33,14 @@ struct rx_burst {
 	uint16_t n_sip;
 	struct rte_mbuf *cand[LIME_BURST];          /* UDP: media candidates */
 	uint64_t cand_ts_us[LIME_BURST];
+	bool cand_counted[LIME_BURST];              /* class counted via its fragments */
 	struct decoded_pkt cand_dec[LIME_BURST];
 	struct flow_key keys[LIME_BURST];
 	const void *key_ptrs[LIME_BURST];
 	uint16_t n_cand;
 	struct rte_mbuf *drop[2 * LIME_BURST];
 	uint16_t n_drop;
+	uint16_t n_not_target;                      /* of n_drop: plain non-target packets */
 	struct rte_mbuf *to_worker[LIME_MAX_WORKERS][LIME_BURST];
 	uint16_t n_to_worker[LIME_MAX_WORKERS];
 };
@@ -98,6 +101,7 @@ static inline void record_meta(struct rte_mbuf *m, const struct decoded_pkt *d,
 
 static void count_encap(struct lcore_stats *st, uint16_t encap)
 {
+	RTE_BUILD_BUG_ON(DECODE_ENCAP_IPIP >= (1u << RTE_DIM(st->encap_packets)));
 	while (encap != 0) {
 		unsigned int bit = (unsigned int)__builtin_ctz(encap);
 		st->encap_packets[bit]++;
@@ -111,9 +115,9 @@ static void classify_l4(struct rx_lcore *rx, struct rte_mbuf *m,
 {
 	struct dataplane *dp = rx->dp;
 	struct rx_burst *b = &rx->burst;
-	bool l4 = d->l4_proto == IPPROTO_UDP || d->l4_proto == IPPROTO_TCP;
 
-	if (l4 && (sip_port_is_set(dp, d->dst_port) || sip_port_is_set(dp, d->src_port))) {
+	/* Protocols without ports decode with ports 0, which is never a SIP port. */
+	if (sip_port_match(dp, d->dst_port, d->src_port)) {
 		if (!counted)
 			rx->stats->class_packets[PKT_CLASS_SIP]++;
 		record_meta(m, d, ts_us);
@@ -121,19 +125,26 @@ static void classify_l4(struct rx_lcore *rx, struct rte_mbuf *m,
 		return;
 	}
 
-	if (d->l4_proto == IPPROTO_UDP) {
+	/* Bitwise and: UDP and TCP alternate at random, so avoid a branch. */
+	bool udp = d->l4_proto == IPPROTO_UDP;
+	if (udp & flow_table_port_maybe(&dp->flows, d->dst_port)) {
 		/* The metadata line of the mbuf is cold: write it only on a hit. */
 		b->cand_dec[b->n_cand] = *d;
 		b->cand_ts_us[b->n_cand] = ts_us;
+		b->cand_counted[b->n_cand] = counted;
 		flow_key_from_dst(&b->keys[b->n_cand], d);
 		b->key_ptrs[b->n_cand] = &b->keys[b->n_cand];
 		b->cand[b->n_cand++] = m;
 		return;
 	}
 
-	if (!counted)
-		rx->stats->class_packets[PKT_CLASS_OTHER]++;
-	drop_packet(rx, m, DROP_NOT_TARGET);
+	/* The bulk of a tap's traffic: counted once per burst, not per packet. */
+	if (counted) {
+		drop_packet(rx, m, DROP_NOT_TARGET);
+		return;
+	}
+	b->n_not_target++;
+	b->drop[b->n_drop++] = m;
 }
 
 static void classify_reassembled(struct rx_lcore *rx, struct rte_mbuf *m,
@@ -226,11 +237,13 @@ static void lookup_candidates(struct rx_lcore *rx)
 	for (uint16_t i = 0; i < b->n_cand; i++) {
 		struct rte_mbuf *m = b->cand[i];
 		if (!(hits & (1ULL << i))) {
-			rx->stats->class_packets[PKT_CLASS_OTHER]++;
+			if (!b->cand_counted[i])
+				rx->stats->class_packets[PKT_CLASS_OTHER]++;
 			drop_packet(rx, m, DROP_NOT_TARGET);
 			continue;
 		}
-		rx->stats->class_packets[PKT_CLASS_MEDIA]++;
+		if (!b->cand_counted[i])
+			rx->stats->class_packets[PKT_CLASS_MEDIA]++;
 		record_meta(m, &b->cand_dec[i], b->cand_ts_us[i]);
 		pkt_meta(m)->flow_data = entries[i]->stream_id;
 		uint16_t w = entries[i]->worker % rx->dp->n_workers;
@@ -273,18 +286,21 @@ static void process_burst(struct rx_lcore *rx, struct rte_mbuf **pkts,
 	b->n_sip = 0;
 	b->n_cand = 0;
 	b->n_drop = 0;
+	b->n_not_target = 0;
 	st->rx_packets += n;
 	st->rx_bursts++;
 
 	uint64_t fragments_before = st->fragments_in;
 	uint64_t last_ts_us = 0;
+	uint64_t bytes = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		st->rx_bytes += pkts[i]->pkt_len;
+		bytes += pkts[i]->pkt_len;
 		last_ts_us = packet_time_us(rx->dp, pkts[i], now_us);
 		classify_one(rx, pkts[i], last_ts_us);
 	}
+	st->rx_bytes += bytes;
+	st->class_packets[PKT_CLASS_OTHER] += b->n_not_target;
+	st->drops[DROP_NOT_TARGET] += b->n_not_target;
 	/* Incomplete datagrams time out by capture time, also under a flood. */
 	if (st->fragments_in != fragments_before)
 		frag_ctx_expire(&rx->frag, last_ts_us);
@@ -340,6 +356,24 @@ struct offline_reader {
 	bool started;
 };
 
+/*
+ * Mbufs this lcore can allocate now: those in the pool's common store and
+ * in its own cache. Other lcores' caches do not count.
+ */
+static unsigned int mbufs_available(struct rte_mempool *pool)
+{
+	unsigned int avail = rte_mempool_avail_count(pool);
+	unsigned int self = rte_lcore_id();
+	unsigned int lcore;
+
+	RTE_LCORE_FOREACH(lcore) {
+		struct rte_mempool_cache *cache = rte_mempool_default_cache(pool, lcore);
+		if (lcore != self && cache != NULL)
+			avail -= RTE_MIN(avail, cache->len);
+	}
+	return avail;
+}
+
 static void refill(struct rx_lcore *rx, struct offline_reader *rd, uint16_t idx)
 {
 	struct dataplane *dp = rx->dp;
@@ -348,18 +382,27 @@ static void refill(struct rx_lcore *rx, struct offline_reader *rd, uint16_t idx)
 	if (la->done || la->head < la->count)
 		return;
 
+	/*
+	 * net_pcap reads a record before it allocates the mbuf for it, so a
+	 * failed allocation loses the record. Ask only for what can be
+	 * allocated, with room for records that span several mbufs; when
+	 * mbufs are short they come back from downstream soon.
+	 */
+	unsigned int room = mbufs_available(dp->pool) / 2;
+	if (room == 0)
+		return;
+
 	uint16_t port = dp->pcap_ports[idx];
 	la->head = 0;
-	la->count = rte_eth_rx_burst(port, 0, la->pkts, LIME_BURST);
+	la->count = rte_eth_rx_burst(port, 0, la->pkts, (uint16_t)RTE_MIN(room, (unsigned int)LIME_BURST));
 	la->received += la->count;
 	if (la->count > 0)
 		return;
 
-	/* An empty burst before the scanned count means the mempool ran dry
-	 * (mbufs still queued downstream) unless the file ended early. */
-	if (la->received >= dp->pcap_records[idx] ||
-	    rte_mempool_avail_count(dp->pool) > 2 * LIME_BURST)
-		la->done = true;
+	if (la->received < dp->pcap_records[idx])
+		LOG_WARN("capture input on port %u ended after %" PRIu64 " of %" PRIu64 " records",
+			 port, la->received, dp->pcap_records[idx]);
+	la->done = true;
 }
 
 /* True when the packet's capture time, scaled by the speed, has come. */

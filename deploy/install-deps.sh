@@ -20,6 +20,7 @@ PACKAGES=(
 	liburing-dev libyaml-dev libpcap-dev
 	libcmocka-dev
 	clang libclang-rt-14-dev
+	libnss3
 	python3 python3-scapy tcpdump
 	dpkg-dev devscripts fakeroot
 )

@@ -327,7 +327,7 @@ static size_t max_message_for(const struct tcp_stream_table *table,
 }
 
 /*
- * Counts a run of CR and LF bytes holding an LF as one keepalive, unless it
+ * Counts a run of CR and LF bytes containing an LF as one keepalive, unless it
  * only completes a CRLF whose CR ended the previous data.
  */
 static void count_keepalive(struct tcp_stream_table *table,
@@ -371,6 +371,8 @@ static size_t discard_pending(struct tcp_stream_table *table,
  * Resynchronises after data at the front that is not a SIP message. Returns
  * how many bytes to drop so that the data starts at a start line. When no
  * whole start line is present yet, the data is cut at its last line start.
+ * NOTE: a body line that is itself a start line, as in a message/sipfrag
+ * body, is taken for the start of a message when the search passes it.
  */
 static size_t resync(struct tcp_stream_table *table, struct tcp_stream *s,
 		     const uint8_t *data, size_t len)

@@ -8,12 +8,16 @@
 # capture into mbufs once and replays it from memory, so no file I/O is
 # measured. Each side runs on one lcore plus the main lcore.
 #
-# Usage: tests/bench/frontend.sh [BUILD_DIR] [SECONDS]
+# Figures on a shared virtual machine vary by 10 % or more from run to run,
+# so the two alternate for ROUNDS rounds and the medians are compared.
+#
+# Usage: tests/bench/frontend.sh [BUILD_DIR] [SECONDS] [ROUNDS]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$ROOT/build}
-SECONDS_RUN=${2:-10}
+SECONDS_RUN=${2:-5}
+ROUNDS=${3:-5}
 PACKETS=${LIME_BENCH_PACKETS:-16384}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -51,6 +55,7 @@ mbufs: $MBUFS
 stats_interval_s: 0
 eal_args: ["--no-huge", "-m", "1024"]
 YAML
+	rm -f "$WORK/lime.json"
 	timeout -s INT "$((SECONDS_RUN + 2))" "$BUILD/lime" --config "$WORK/lime.yaml" \
 		--summary "$WORK/lime.json" --log-level warning >"$WORK/lime.log" 2>&1 || true
 	if [ ! -s "$WORK/lime.json" ]; then
@@ -60,28 +65,44 @@ YAML
 	fi
 }
 
-ceiling=$(run_testpmd)
-run_lime
+for round in $(seq 1 "$ROUNDS"); do
+	run_testpmd >>"$WORK/ceilings"
+	run_lime
+	cp "$WORK/lime.json" "$WORK/lime-$round.json"
+done
 
-python3 - "$WORK/lime.json" "$ceiling" <<'PY'
+python3 - "$WORK" "$ROUNDS" <<'PY'
 import json
+import statistics
 import sys
 
-summary = json.load(open(sys.argv[1]))
-ceiling = float(sys.argv[2])
-lcore = next(l for l in summary["lcores"] if l["rx"])
-rate = lcore.get("rx_packets_per_second", 0.0)
+work, rounds = sys.argv[1], int(sys.argv[2])
+ceilings = [float(x) for x in open(work + "/ceilings").read().split()]
+summaries = [json.load(open("%s/lime-%d.json" % (work, r))) for r in range(1, rounds + 1)]
+lcores = [next(l for l in s["lcores"] if l["rx"]) for s in summaries]
+rates = [l.get("rx_packets_per_second", 0.0) for l in lcores]
+
+rate = statistics.median(rates)
+ceiling = statistics.median(ceilings)
 ratio = rate / ceiling if ceiling else 0.0
-print("lime front end: %.0f packets/s on lcore %d; testpmd io forwarding: %.0f packets/s"
-      % (rate, lcore["lcore"], ceiling))
+print("rounds: %d; lime %s; testpmd %s (packets/s)"
+      % (rounds, " ".join("%.2fM" % (r / 1e6) for r in rates),
+         " ".join("%.2fM" % (c / 1e6) for c in ceilings)))
 print("RESULT frontend_nontarget_pps value=%.0f unit=packets/s ceiling=%.0f ratio=%.3f"
       % (rate, ceiling, ratio))
-total = sum(lcore["cycles_per_packet"].values())
-for stage, cycles in lcore["cycles_per_packet"].items():
+
+stages = list(lcores[0]["cycles_per_packet"].keys())
+medians = {st: statistics.median(l["cycles_per_packet"][st] for l in lcores) for st in stages}
+total = sum(medians.values())
+for stage in stages:
     print("RESULT frontend_cycles_%s value=%.1f unit=cycles/packet ceiling=%.1f ratio=%.3f"
-          % (stage, cycles, total, cycles / total if total else 0.0))
-drops = summary["packets_dropped"]
-print("packets: %d total, by class %s, dropped not_target=%d sip_ring_full=%d"
-      % (summary["packets_total"], json.dumps(summary["packets_by_class"]),
-         drops["not_target"], drops["sip_ring_full"]))
+          % (stage, medians[stage], total, medians[stage] / total if total else 0.0))
+
+tsc_hz = summaries[0]["tsc_hz"]
+print("testpmd cycles per packet (median): %.1f at a TSC of %.2f GHz"
+      % (tsc_hz / ceiling if ceiling else 0.0, tsc_hz / 1e9))
+last = summaries[-1]
+print("last round: %d packets, by class %s, dropped not_target=%d sip_ring_full=%d"
+      % (last["packets_total"], json.dumps(last["packets_by_class"]),
+         last["packets_dropped"]["not_target"], last["packets_dropped"]["sip_ring_full"]))
 PY

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dataplane/decode.h"
 
@@ -69,6 +70,36 @@ static void check_result(enum decode_result r, const struct decoded_pkt *pkt,
 		require(pkt->src_port == 0 && pkt->dst_port == 0);
 }
 
+/* The straight-line path must agree with the layered decoder, field by field. */
+static void check_same_as_layered(enum decode_result r, const struct decoded_pkt *pkt,
+				  const uint8_t *data, uint32_t len,
+				  const struct decode_options *opt)
+{
+	struct decoded_pkt layered;
+	enum decode_result r_layered = decode_frame_layered(data, len, opt, &layered);
+
+	require(r == r_layered);
+	if (r != DECODE_OK)
+		return;
+	require(pkt->l3_offset == layered.l3_offset);
+	require(pkt->l3_len == layered.l3_len);
+	require(pkt->l4_offset == layered.l4_offset);
+	require(pkt->payload_offset == layered.payload_offset);
+	require(pkt->payload_len == layered.payload_len);
+	require(pkt->ip_len == layered.ip_len);
+	require(pkt->frag_hdr_offset == layered.frag_hdr_offset);
+	require(pkt->encap == layered.encap);
+	require(pkt->ip_version == layered.ip_version);
+	require(pkt->l4_proto == layered.l4_proto);
+	require(pkt->tcp_flags == layered.tcp_flags);
+	require(pkt->tunnels == layered.tunnels);
+	require(pkt->src_port == layered.src_port);
+	require(pkt->dst_port == layered.dst_port);
+	require(pkt->tcp_seq == layered.tcp_seq);
+	require(memcmp(pkt->src_addr, layered.src_addr, sizeof(layered.src_addr)) == 0);
+	require(memcmp(pkt->dst_addr, layered.dst_addr, sizeof(layered.dst_addr)) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct decode_options vxlan_on = {
@@ -81,8 +112,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	r = decode_frame(data, len, &vxlan_on, &pkt);
 	check_result(r, &pkt, len);
+	check_same_as_layered(r, &pkt, data, len, &vxlan_on);
 	r = decode_frame(data, len, NULL, &pkt);
 	check_result(r, &pkt, len);
+	check_same_as_layered(r, &pkt, data, len, NULL);
 
 	if (size == 0)
 		return 0;

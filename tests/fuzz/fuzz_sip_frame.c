@@ -63,7 +63,7 @@ static void check_start_line_search(const uint8_t *buf, size_t len)
 	check(sip_is_start_line(buf + at, line_len));
 }
 
-/* Returns how many bytes a resynchronisation drops; at least one. */
+/* Returns how many bytes a resynchronisation drops, at least one. */
 static size_t resync_length(const uint8_t *buf, size_t len)
 {
 	check(len > 0);

@@ -245,14 +245,16 @@ static void run_reorder(const uint8_t *data, size_t size)
 
 	/* Reference: the whole stream in one segment. */
 	struct tcp_stream_table *whole = reorder_table(&log_a, max_message);
-	check(tcp_stream_segment(whole, &key, isn, TCP_STREAM_SYN, NULL, 0, 1) == 0);
+	check(tcp_stream_segment(whole, &key, isn, TCP_STREAM_SYN, NULL, 0,
+				 1) == 0);
 	check(tcp_stream_segment(whole, &key, isn + 1, 0, stream, stream_len,
 				 2) == 0);
 	tcp_stream_flush_all(whole);
 
 	struct tcp_stream_table *pieces = reorder_table(&log_b, max_message);
 	size_t n = plan_segments(control, n_control, stream_len, cuts);
-	check(tcp_stream_segment(pieces, &key, isn, TCP_STREAM_SYN, NULL, 0, 1) == 0);
+	check(tcp_stream_segment(pieces, &key, isn, TCP_STREAM_SYN, NULL, 0,
+				 1) == 0);
 	for (size_t i = 0; i < n; i++) {
 		check(tcp_stream_segment(pieces, &key, isn + 1 + cuts[i].from, 0,
 					 stream + cuts[i].from,

@@ -123,6 +123,26 @@ static void flow_bulk_mixed_hits(void **state)
 	assert_int_equal(hits[3]->stream_id, 3);
 }
 
+static void flow_port_filter_follows_flows(void **state)
+{
+	struct flow_key a, b;
+
+	make_key(&a, 60000);
+	make_key(&b, 60000);
+	b.addr[3] = 11;
+	assert_false(flow_table_port_maybe(&table, 60000));
+
+	assert_int_equal(flow_table_add(&table, &a, make_entry(1)), 0);
+	assert_int_equal(flow_table_add(&table, &b, make_entry(2)), 0);
+	assert_true(flow_table_port_maybe(&table, 60000));
+	assert_false(flow_table_port_maybe(&table, 60001));
+
+	assert_int_equal(flow_table_del(&table, &a), 0);
+	assert_true(flow_table_port_maybe(&table, 60000));
+	assert_int_equal(flow_table_del(&table, &b), 0);
+	assert_false(flow_table_port_maybe(&table, 60000));
+}
+
 static volatile int reader_stop;
 static volatile uint64_t reader_bad;
 static volatile uint64_t reader_hits;
@@ -191,6 +211,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(flow_duplicate_add_rejected),
 		cmocka_unit_test(flow_delete_then_miss),
 		cmocka_unit_test(flow_bulk_mixed_hits),
+		cmocka_unit_test(flow_port_filter_follows_flows),
 		cmocka_unit_test(flow_concurrent_reader_safe),
 	};
 	int failed = cmocka_run_group_tests(tests, setup_table, teardown_table);

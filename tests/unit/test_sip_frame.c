@@ -404,7 +404,7 @@ static void test_frame_resume_after_skip(void **state)
 			 SIP_FRAME_NEED_MORE);
 	assert_int_equal(f.skip, 4);
 
-	/* The caller drops the skipped bytes; the scan stays valid. */
+	/* The scan stays valid after the caller drops the skipped bytes. */
 	assert_int_equal(sip_frame_next_resume(&scan, buf + 4,
 					       strlen(msg) - 4, MAX_MSG, &f),
 			 SIP_FRAME_COMPLETE);
