@@ -17,7 +17,7 @@
 
 #define CONTROL_BURST 32
 /* Sleep when the ring is empty; at most this adds latency to SIP handling. */
-#define CONTROL_IDLE_SLEEP_NS 100000
+#define CONTROL_IDLE_SLEEP_NS 1000000
 /* Idle TCP streams are checked once per this much capture time. */
 #define TCP_EXPIRE_PERIOD_US 1000000
 /* Rejected datagrams are logged one by one up to this many, then counted. */
