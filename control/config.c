@@ -1389,7 +1389,7 @@ static int set_defaults(struct loader *ld, struct lime_config *cfg)
 	cfg->sip_ring_size = 4096;
 	cfg->worker_ring_size = 4096;
 	cfg->max_flows = 65536;
-	cfg->frag_max_datagrams = 4096;
+	cfg->frag_max_datagrams = 1000;
 	cfg->frag_timeout_ms = 2000;
 	cfg->tcp_max_streams = 65536;
 	cfg->tcp_max_stream_bytes = 262144;

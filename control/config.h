@@ -81,7 +81,7 @@ struct lime_config {
 	uint32_t sip_ring_size;        /* dataplane to control ring; default 4096 */
 	uint32_t worker_ring_size;     /* dispatch ring per worker; default 4096 */
 	uint32_t max_flows;            /* media flow table entries; default 65536 */
-	uint32_t frag_max_datagrams;   /* IP datagrams under reassembly; default 4096 */
+	uint32_t frag_max_datagrams;   /* IP datagrams under reassembly per receiving lcore; default 1000 */
 	uint32_t frag_timeout_ms;      /* reassembly timeout; default 2000 */
 	uint32_t tcp_max_streams;      /* SIP TCP streams tracked; default 65536 */
 	uint32_t tcp_max_stream_bytes; /* per stream; default 262144 */

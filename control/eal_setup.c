@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "control/eal_setup.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,7 @@ static enum setup_error build_eal_argv(const struct lime_config *cfg,
 		push(a, "--no-pci");
 		/* --no-huge implies legacy memory, which rules out --in-memory. */
 		push(a, "--no-shconf");
+		push(a, "--no-telemetry");
 		push_fmt(a, "-m%llu", memory_mib(cfg));
 		for (size_t i = 0; i < opts->n_pcaps; i++) {
 			char dev[4096];
@@ -195,8 +197,9 @@ static enum setup_error start_offline_ports(const struct lime_config *cfg,
 		if (pcap_input_scan(opts->pcaps[i], &info, err, err_len) != 0)
 			return SETUP_RUNTIME;
 		if (info.truncated)
-			LOG_WARN("capture file \"%s\" ends inside a record; its %llu complete records are read",
-				 opts->pcaps[i], (unsigned long long)info.records);
+			LOG_WARN("capture file \"%s\": record %llu cannot be read (%s); the %llu records before it are read and the rest is skipped",
+				 opts->pcaps[i], (unsigned long long)info.records + 1, info.error,
+				 (unsigned long long)info.records);
 
 		pcap_input_devargs((unsigned int)i, opts->pcaps[i], dev, sizeof(dev));
 		if (port_find(dev, &port) != 0 ||
@@ -290,6 +293,41 @@ static void size_fragment_tables(const struct lime_config *cfg, struct dataplane
 	}
 }
 
+/*
+ * Check that every lcore of the list "0-1,4,6-7" is a CPU this process may
+ * run on. The EAL would fail on it too, but with its usage text and no
+ * word on which lcore is missing.
+ */
+static enum setup_error check_lcores(const char *lcores, char *err, size_t err_len)
+{
+	cpu_set_t allowed;
+	const char *p = lcores;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		return SETUP_OK;
+
+	while (*p != '\0') {
+		char *end;
+		long first = strtol(p, &end, 10), last = first;
+		if (end == p)
+			return SETUP_OK;   /* the configuration loader checked the syntax */
+		if (*end == '-')
+			last = strtol(end + 1, &end, 10);
+		for (long id = first; id <= last; id++) {
+			if (id >= CPU_SETSIZE || !CPU_ISSET((int)id, &allowed)) {
+				snprintf(err, err_len,
+					 "lcores \"%s\" names lcore %ld, but this process may run only on %d CPUs: list CPUs that exist and are not excluded, for example \"0-1\"",
+					 lcores, id, CPU_COUNT(&allowed));
+				return SETUP_CONFIG;
+			}
+		}
+		p = (*end == ',') ? end + 1 : end;
+		if (*end != ',' && *end != '\0')
+			return SETUP_OK;
+	}
+	return SETUP_OK;
+}
+
 enum setup_error dataplane_setup(const struct lime_config *cfg,
 				 const struct run_options *opts,
 				 struct dataplane *dp, char *err, size_t err_len)
@@ -303,12 +341,22 @@ enum setup_error dataplane_setup(const struct lime_config *cfg,
 	dp->ts_dynfield_offset = -1;
 	set_decode_options(cfg, dp);
 
+	if (opts->n_pcaps == 0 && cfg->n_ports == 0) {
+		snprintf(err, err_len,
+			 "no ports configured: add DPDK device strings under ports, or read capture files with --pcap");
+		return SETUP_CONFIG;
+	}
+	ret = check_lcores(cfg->lcores, err, err_len);
+	if (ret != SETUP_OK)
+		return ret;
+
 	ret = build_eal_argv(cfg, opts, &a, err, err_len);
 	if (ret != SETUP_OK)
 		return ret;
 	if (rte_eal_init(a.argc, a.argv) < 0) {
-		snprintf(err, err_len, "DPDK EAL start failed: %s (lcores \"%s\")",
-			 rte_strerror(rte_errno), cfg->lcores);
+		snprintf(err, err_len,
+			 "DPDK EAL start failed: %s; check the DPDK messages above, and on a machine without hugepages add eal_args: [\"--no-huge\", \"-m\", \"1024\"]",
+			 rte_strerror(rte_errno));
 		return SETUP_RUNTIME;
 	}
 

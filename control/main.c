@@ -9,8 +9,10 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,8 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+
+#include <srtp2/srtp.h>
 
 #include "control/cc_pcap.h"
 #include "control/config.h"
@@ -92,9 +96,14 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 
 	memset(o, 0, sizeof(*o));
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+	/* A leading ':' makes getopt report a missing value as ':'. */
+	while ((opt = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
+			if (o->config_path != NULL) {
+				usage_error("--config given twice (\"%s\"): give one configuration file", optarg);
+				return EXIT_USAGE;
+			}
 			o->config_path = optarg;
 			break;
 		case 'p':
@@ -102,12 +111,19 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 				usage_error("too many --pcap inputs (at most 16); merge files with mergecap first%s", "");
 				return EXIT_USAGE;
 			}
+			for (size_t i = 0; i < o->n_pcaps; i++) {
+				if (strcmp(o->pcaps[i], optarg) == 0) {
+					usage_error("--pcap \"%s\" given twice: its packets would be counted twice", optarg);
+					return EXIT_USAGE;
+				}
+			}
 			o->pcaps[o->n_pcaps++] = optarg;
 			break;
 		case 's':
 			errno = 0;
 			o->pcap_speed = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || !(o->pcap_speed > 0)) {
+			if (errno != 0 || *end != '\0' || !isfinite(o->pcap_speed) ||
+			    !(o->pcap_speed > 0)) {
 				usage_error("invalid --pcap-speed \"%s\": give a positive number, for example 1 for real time", optarg);
 				return EXIT_USAGE;
 			}
@@ -127,8 +143,11 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 1;
+		case ':':
+			usage_error("option \"%s\" needs a value", argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
-			usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+			usage_error("unknown option \"%s\"", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -148,8 +167,11 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 	return 0;
 }
 
+static volatile sig_atomic_t stop_signal;
+
 static void on_signal(int sig)
 {
+	stop_signal = sig;
 	lime_dp.quit = 1;
 }
 
@@ -161,6 +183,23 @@ static void install_signal_handlers(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * Check that an output file can be created, before hours of traffic are
+ * processed into it. The file is created empty and written at the end.
+ */
+static int check_output(const char *option, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+
+	if (fd < 0) {
+		fprintf(stderr, "lime: cannot write %s \"%s\": %s; give a file path in an existing, writable folder\n",
+			option, path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 /* Check every input before the EAL starts, so bad files fail fast. */
@@ -245,6 +284,7 @@ static int run(const struct run_options *o, const struct lime_config *cfg)
 		return se == SETUP_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	install_signal_handlers();
+	LOG_INFO("%s with the OpenSSL crypto backend", srtp_get_version_string());
 
 	if (control_init(&control, cfg, &lime_dp) != 0) {
 		dataplane_teardown(&lime_dp);
@@ -260,7 +300,10 @@ static int run(const struct run_options *o, const struct lime_config *cfg)
 
 	control_log_stats(&control);
 	int status = finish_outputs(o, &control);
-	LOG_INFO("stopped%s", lime_dp.quit ? " on a signal" : " at the end of the input");
+	if (stop_signal != 0)
+		LOG_INFO("stopped on %s", strsignal(stop_signal));
+	else
+		LOG_INFO("stopped at the end of the input");
 
 	control_free(&control);
 	dataplane_teardown(&lime_dp);
@@ -287,6 +330,11 @@ int main(int argc, char **argv)
 	struct lime_config *cfg = lime_config_load(opts.config_path, err, sizeof(err));
 	if (cfg == NULL) {
 		fprintf(stderr, "lime: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if ((opts.summary_path != NULL && check_output("--summary", opts.summary_path) != 0) ||
+	    (opts.cc_pcap_path != NULL && check_output("--cc-pcap", opts.cc_pcap_path) != 0)) {
+		lime_config_free(cfg);
 		return EXIT_USAGE;
 	}
 

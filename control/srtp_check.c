@@ -7,7 +7,6 @@
 
 #include <srtp2/srtp.h>
 
-#include "lib/util/log.h"
 
 /* An NSS-backed libsrtp2 brings libnss3 into the process. */
 static int find_nss(struct dl_phdr_info *info, size_t size, void *found)
@@ -36,6 +35,5 @@ int srtp_backend_check(char *err, size_t err_len)
 		snprintf(err, err_len, "libsrtp2 initialisation failed with status %d", (int)st);
 		return -1;
 	}
-	LOG_INFO("%s with the OpenSSL crypto backend", srtp_get_version_string());
 	return 0;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dataplane/pcap_input.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <pcap/pcap.h>
 
@@ -12,18 +14,37 @@ int pcap_input_scan(const char *path, struct pcap_input_info *info,
 	char pcap_err[PCAP_ERRBUF_SIZE];
 
 	memset(info, 0, sizeof(*info));
+
+	/* Name the common problems in plain words before libpcap does. */
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		snprintf(err, err_len, "cannot read capture file \"%s\": %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, err_len, "capture file \"%s\" is not a regular file: give a pcap or pcapng file", path);
+		return -1;
+	}
+	if (st.st_size == 0) {
+		snprintf(err, err_len, "capture file \"%s\" is empty", path);
+		return -1;
+	}
+
 	pcap_t *p = pcap_open_offline(path, pcap_err);
 	if (p == NULL) {
-		snprintf(err, err_len, "cannot read capture file \"%s\": %s", path, pcap_err);
+		snprintf(err, err_len,
+			 "capture file \"%s\" is not a readable pcap or pcapng capture (libpcap: %s)",
+			 path, pcap_err);
 		return -1;
 	}
 
 	/* net_pcap hands frames on as they are; lime decodes Ethernet only. */
 	int link = pcap_datalink(p);
 	if (link != DLT_EN10MB) {
+		const char *name = pcap_datalink_val_to_name(link);
 		snprintf(err, err_len,
-			 "capture file \"%s\" has link type %s (%d); lime reads Ethernet captures only: convert it, for example with editcap -T ether",
-			 path, pcap_datalink_val_to_name(link) ? pcap_datalink_val_to_name(link) : "unknown", link);
+			 "capture file \"%s\" has link type %s (%d), but lime reads Ethernet captures only: capture on an Ethernet interface, or add Ethernet headers, for example with tcprewrite --dlt=enet",
+			 path, name != NULL ? name : "unknown", link);
 		pcap_close(p);
 		return -1;
 	}
@@ -38,8 +59,10 @@ int pcap_input_scan(const char *path, struct pcap_input_info *info,
 		info->last_ts_us = ts;
 		info->records++;
 	}
-	if (ret == PCAP_ERROR)
+	if (ret == PCAP_ERROR) {
 		info->truncated = 1;
+		snprintf(info->error, sizeof(info->error), "%s", pcap_geterr(p));
+	}
 
 	pcap_close(p);
 	return 0;

@@ -16,7 +16,8 @@ struct pcap_input_info {
 	uint64_t records;        /* readable records before the end or an error */
 	uint64_t first_ts_us;
 	uint64_t last_ts_us;
-	int truncated;           /* the file ends inside a record */
+	int truncated;           /* a record could not be read: the rest is skipped */
+	char error[256];         /* libpcap's account of that record */
 };
 
 /*

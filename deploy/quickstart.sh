@@ -42,5 +42,7 @@ print("fragments:         %d received, %d datagrams reassembled" %
       (s["fragments"]["received"], s["fragments"]["datagrams_reassembled"]))
 print("SIP messages:      %d (%d over UDP, %d over TCP), %d rejected" %
       (s["sip_messages"], s["sip"]["udp_messages"], s["sip"]["tcp_messages"], s["sip_rejected"]))
+print("                   (the demo capture holds one garbage datagram on the SIP port on purpose:")
+print("                   it is the rejected one, and the warning above names it)")
 print("summary written to %s" % sys.argv[1])
 PY

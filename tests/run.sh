@@ -102,7 +102,7 @@ for t in tests/integration/*.sh; do
 	[ -e "$t" ] || continue
 	out=$(bash "$t" "$ROOT/$BUILD" 2>&1)
 	status=$?
-	echo "$out" | grep -E '^(PASS|FAIL|SKIP)' || true
+	echo "$out" | grep -E '^(PASS|FAIL|SKIP)|kept in' || true
 	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "$out" | tail -n 20

@@ -214,7 +214,7 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(cfg->sip_ring_size, 4096);
 	assert_int_equal(cfg->worker_ring_size, 4096);
 	assert_int_equal(cfg->max_flows, 65536);
-	assert_int_equal(cfg->frag_max_datagrams, 4096);
+	assert_int_equal(cfg->frag_max_datagrams, 1000);
 	assert_int_equal(cfg->frag_timeout_ms, 2000);
 	assert_int_equal(cfg->tcp_max_streams, 65536);
 	assert_int_equal(cfg->tcp_max_stream_bytes, 262144);
