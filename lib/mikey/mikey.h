@@ -14,10 +14,10 @@
  * fields record their own offset, because the MACs cover "the message up to
  * the MAC field".
  *
- * The same payload chain appears nested: the TP Data of a TP or TICKET
+ * The same payload chain appears nested. The TP Data of a TP or TICKET
  * payload and the Initiator Data of a TICKET payload start with a
- * first-payload byte (mikey_parse_chain()), and the Ticket Data of a MIKEY
- * base ticket starts with a THDR (mikey_parse_base_ticket()). Key data
+ * first-payload byte (mikey_parse_chain()). The Ticket Data of a MIKEY base
+ * ticket starts with a THDR (mikey_parse_base_ticket()). Key data
  * sub-payloads exist only inside a decrypted KEMAC (mikey_parse_key_data()).
  *
  * The builder (mikey_builder_*, mikey_put_*) appends payloads to a caller's
@@ -101,8 +101,8 @@ enum mikey_data_type {
 };
 
 /* Payload types as used in Next Payload fields. MIKEY_PT_LAST (0) ends a
- * chain. MIKEY_PT_THDR has no code point: it only starts base-ticket
- * Ticket Data, and lime uses 255 for it in struct mikey_payload. */
+ * chain. THDR has no code point because it only starts base-ticket Ticket
+ * Data, so lime uses 255 (MIKEY_PT_THDR) for it in struct mikey_payload. */
 enum mikey_payload_type {
 	MIKEY_PT_LAST = 0,
 	MIKEY_PT_KEMAC = 1,
@@ -305,7 +305,7 @@ enum mikey_odd {
 /* One SRTP-ID map entry. The CS ID is the 1-based entry index. */
 struct mikey_srtp_id {
 	uint8_t policy_no;
-	uint32_t ssrc;     /* 0 asks the responder to fill it in */
+	uint32_t ssrc;     /* 0 requests that the responder fill it in */
 	uint32_t roc;
 };
 
@@ -596,8 +596,10 @@ enum mikey_status mikey_parse_base_ticket(const uint8_t *buf, size_t len,
 /*
  * Parses the key data sub-payloads of a decrypted KEMAC into out[0..max).
  * hint may be NULL. *odd (may be NULL) receives MIKEY_ODD_PACKED_SALT and
- * MIKEY_ODD_TRAILING_BYTES; trailing bytes (for example padding) are
- * accepted. More than max sub-payloads is MIKEY_ERR_TOO_MANY.
+ * MIKEY_ODD_TRAILING_BYTES, because trailing bytes (for example padding)
+ * are accepted. More than max sub-payloads is MIKEY_ERR_TOO_MANY.
+ * NOTE: the RFC 3830 public-key mode puts an IDi payload before the key
+ * data in the plaintext. That form is not supported here.
  */
 enum mikey_status mikey_parse_key_data(const uint8_t *plain, size_t len,
 				       struct mikey_key_data *out, size_t max,
@@ -632,10 +634,12 @@ const struct mikey_sp_param *mikey_sp_find(const struct mikey_payloads *pl,
  */
 bool mikey_ts_to_unix_us(uint8_t ts_type, uint64_t value, int64_t *unix_us);
 
-/* Inverse of mikey_ts_to_unix_us for times in 1968-2104; false outside. */
+/* Inverse of mikey_ts_to_unix_us for times in 1968-2104. Returns false
+ * outside that range and for the other TS types. */
 bool mikey_unix_us_to_ts(uint8_t ts_type, int64_t unix_us, uint64_t *value);
 
-/* Size in bytes of a TS value, MAC, or hash; 0 with false for unknown values. */
+/* Store the size in bytes of a TS value, MAC or hash. They return false,
+ * with size 0, for unknown values. */
 bool mikey_ts_size(uint8_t ts_type, size_t *size);
 bool mikey_mac_size(uint8_t mac_alg, size_t *size);
 bool mikey_hash_size(uint8_t hash_func, size_t *size);
@@ -668,9 +672,10 @@ struct mikey_srtp_policy {
 /*
  * Reads the SRTP policy from an SP payload with Prot type SRTP. Parameter
  * values of another length than 1 byte are MIKEY_ERR_VALUE. A GStreamer
- * policy that sends the auth tag length (4 or 10) as the auth key length
- * with no tag length parameter is read as the tag length, with auth key
- * length 20, and sets MIKEY_ODD_SP_TAG_IN_AUTH_KEY_LEN in *odd.
+ * policy that sends the auth tag length (4 or 10) as the auth key length,
+ * with a non-NULL auth alg and no tag length parameter, is read as that
+ * tag length with auth key length 20. It sets
+ * MIKEY_ODD_SP_TAG_IN_AUTH_KEY_LEN in *odd (which may be NULL).
  */
 enum mikey_status mikey_sp_srtp_policy(const struct mikey_payloads *pl,
 				       const struct mikey_payload *sp,
@@ -700,11 +705,11 @@ struct mikey_builder {
 	enum mikey_status status;
 };
 
-/* Starts a message; call mikey_put_hdr() next. */
+/* Starts a message. Call mikey_put_hdr() or mikey_put_hdr_simple() next. */
 void mikey_builder_init(struct mikey_builder *b, uint8_t *buf, size_t cap);
 
-/* Starts a nested chain (TP Data, Initiator Data): writes the first-payload
- * byte, which stays MIKEY_PT_LAST if nothing is appended. */
+/* Starts a nested chain (TP Data, Initiator Data) by writing the
+ * first-payload byte, which stays MIKEY_PT_LAST if nothing is appended. */
 void mikey_builder_init_chain(struct mikey_builder *b, uint8_t *buf,
 			      size_t cap);
 
@@ -722,13 +727,14 @@ enum mikey_status mikey_builder_finish(const struct mikey_builder *b,
 				       size_t *len);
 
 /*
- * Writes HDR: version, data type, V, PRF func, CSB ID, map type and #CS
- * with the map entries in hdr (n_entries of them; n_cs is written as
- * given, so it can differ for an Empty map). next_payload is patched later.
+ * Writes HDR: version, data type, V, PRF func, CSB ID, map type and #CS,
+ * then the n_entries map entries of hdr. n_cs is written as given, so it
+ * can differ from n_entries for an Empty map. The Next Payload field is
+ * patched by the first payload.
  */
 void mikey_put_hdr(struct mikey_builder *b, const struct mikey_hdr *hdr);
 
-/* Writes a HDR with no CS entries yet: add them with the two calls below,
+/* Writes a HDR with no CS entries yet. Add them with the two calls below,
  * which update #CS. */
 void mikey_put_hdr_simple(struct mikey_builder *b, uint8_t data_type, bool v,
 			  uint8_t prf_func, uint32_t csb_id,
@@ -755,7 +761,7 @@ void mikey_put_chash(struct mikey_builder *b, uint8_t hash_func,
 
 /*
  * Writes KEMAC. encr_data may be NULL to write zeros for later in-place
- * encryption; mac may be NULL to write a zero MAC of the size mac_alg
+ * encryption, and mac may be NULL to write a zero MAC of the size mac_alg
  * sets. The offsets (either pointer may be NULL) are from buf.
  */
 void mikey_put_kemac(struct mikey_builder *b, uint8_t encr_alg,
@@ -780,7 +786,8 @@ void mikey_put_sakke(struct mikey_builder *b, const struct mikey_sakke *s);
 void mikey_put_tp(struct mikey_builder *b,
 		  const struct mikey_ticket_policy *tp);
 
-/* Writes TICKET; *ticket_data_offset (may be NULL) locates the Ticket Data. */
+/* Writes TICKET. *ticket_data_offset (may be NULL) receives the offset of
+ * the Ticket Data. */
 void mikey_put_ticket(struct mikey_builder *b,
 		      const struct mikey_ticket_policy *policy,
 		      const uint8_t *ticket_data, size_t ticket_data_len,
@@ -805,9 +812,9 @@ void mikey_put_payload(struct mikey_builder *b,
 		       const struct mikey_payload *p);
 
 /*
- * Serialises a parsed message (header and payloads; trailing bytes are not
- * written). A message that mikey_parse() accepted rebuilds to the same
- * bytes.
+ * Serialises a parsed message: header and payloads, without the trailing
+ * bytes. A message that mikey_parse() accepted rebuilds to the same bytes
+ * (the fuzz harness checks this).
  */
 enum mikey_status mikey_build_msg(const struct mikey_msg *msg, uint8_t *buf,
 				  size_t cap, size_t *len);

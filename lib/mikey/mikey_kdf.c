@@ -54,7 +54,7 @@ static void put_u32(struct label_writer *w, uint32_t value)
 	put_bytes(w, be, sizeof(be));
 }
 
-/* len(RAND) as one byte, then RAND; an omitted RAND gives a single 0x00. */
+/* Appends len(RAND) as one byte, then RAND. An omitted RAND gives a single 0x00. */
 static void put_rand8(struct label_writer *w, const uint8_t *rand, size_t rand_len)
 {
 	put_u8(w, (uint8_t)rand_len);
@@ -207,7 +207,7 @@ int mikey_label_ticket_fixed(uint32_t constant, uint8_t tag, bool has_rand,
 	return finish_label(&w, label_len);
 }
 
-/* Runs the PRF when the label was built, and wipes out on any failure. */
+/* Runs the PRF if the label was built, else returns the label error. */
 static int prf_with_label(int label_rc, enum mikey_prf_func prf,
 			  const uint8_t *inkey, size_t inkey_len,
 			  const uint8_t *label, size_t label_len,

@@ -64,8 +64,8 @@ int mikey_ts_to_t64(enum mikey_ts_type type, const uint8_t *value,
 		*t64 = load_be(value, 4) << 32;
 		return MIKEY_CRYPTO_OK;
 	case MIKEY_TS_COUNTER:
-		/* NOTE: leading zeros keep the counter's numeric value; this
-		 * reading of RFC 3830 was not checked against its text here. */
+		/* NOTE: leading zeros keep the counter's numeric value. This
+		 * reading of RFC 3830 was not checked against its text. */
 		if (value_len != 4)
 			return MIKEY_CRYPTO_EINVAL;
 		*t64 = load_be(value, 4);
@@ -98,7 +98,7 @@ int mikey_kemac_aes_cm_iv(const uint8_t *salt_key, size_t salt_key_len,
 }
 
 /* AES-CM with a 16-bit block counter equals CTR mode on the whole IV for
- * fewer than 2^16 blocks; Encr data (16-bit length) is at most 4096 blocks. */
+ * fewer than 2^16 blocks, and Encr data (16-bit length) is at most 4096 blocks. */
 static int aes_cm_crypt(enum mikey_encr_alg alg, const uint8_t *key,
 			const uint8_t *salt_key, size_t salt_key_len,
 			uint32_t csb_id, uint64_t t64, const uint8_t *in,

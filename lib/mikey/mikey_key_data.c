@@ -46,7 +46,7 @@ static bool has_salt(uint8_t type)
 }
 
 /*
- * GStreamer sends a TGK or TEK without salt whose key field holds the
+ * GStreamer sends a TGK or TEK without salt whose key field contains the
  * SRTP master key followed by the master salt. With the expected lengths
  * from the SP payload the split is unambiguous.
  */

@@ -99,8 +99,7 @@ struct mikey_slice mikey_get_bytes(struct mikey_reader *r, size_t n)
 	return s;
 }
 
-/* Payload types whose layout the parser knows, as they may appear in a
- * message or nested chain. */
+/* Payload types that this parser reads in a message or nested chain. */
 static bool is_chain_payload(uint8_t type)
 {
 	switch (type) {
@@ -298,7 +297,7 @@ static enum mikey_status parse_thdr(struct mikey_reader *r,
 }
 
 /* Takes the next payload for the base ticket if it has the expected type
- * (and, for IDR, role); returns NULL otherwise. */
+ * (and, for IDR, role). Returns NULL otherwise. */
 static const struct mikey_payload *take_in_order(const struct mikey_payloads *pl,
 						 size_t *i, uint8_t type,
 						 uint8_t role)

@@ -64,7 +64,7 @@ static enum mikey_status parse_rand(struct mikey_reader *r,
 	return mikey_take(r, len, "RAND", &rand->rand);
 }
 
-/* ID, IDR and CERT: [role], type, 16-bit length, data. */
+/* ID and IDR: [role], ID type, 16-bit length, ID data. */
 static enum mikey_status parse_id(struct mikey_reader *r, struct mikey_id *id,
 				  bool with_role)
 {
@@ -172,7 +172,8 @@ static enum mikey_status parse_sp_params(struct mikey_reader *r,
 					 struct mikey_sp *sp,
 					 struct mikey_payloads *pl)
 {
-	size_t end = r->off + sp->params_raw.len;
+	/* The cursor is just past the parameters, so step back over them. */
+	size_t end = r->off;
 
 	sp->first_param = pl->n_sp_params;
 	r->off -= sp->params_raw.len;
@@ -245,8 +246,8 @@ static enum mikey_status parse_ext(struct mikey_reader *r, struct mikey_ext *x)
 	return mikey_take(r, len, "General Extension data", &x->data);
 }
 
-/* SIGN: S type (4 bits), Signature len (12 bits), Signature; no Next
- * Payload field. */
+/* SIGN: S type (4 bits), Signature len (12 bits), Signature. It has no
+ * Next Payload field. */
 static enum mikey_status parse_sign(struct mikey_reader *r,
 				    struct mikey_sign *s)
 {

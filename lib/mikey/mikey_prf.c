@@ -65,7 +65,7 @@ static const char *prf_digest_name(enum mikey_prf_func prf)
 	}
 }
 
-/* HMAC(key, part1 || part2) into out; part2 may be empty. */
+/* Computes HMAC(key, part1 || part2) into out. part2 may be empty. */
 static int hmac_two_parts(EVP_MAC_CTX *ctx, const char *digest,
 			  const uint8_t *key, size_t key_len,
 			  const uint8_t *part1, size_t part1_len,
@@ -154,7 +154,7 @@ int mikey_prf(enum mikey_prf_func prf, const uint8_t *inkey, size_t inkey_len,
 
 	memset(outkey, 0, outkey_len);
 
-	/* Each chunk is exactly 256 bits except possibly the last one; a
+	/* Each chunk is exactly 256 bits except possibly the last one, so a
 	 * 32- or 64-byte inkey has no short chunk at all. */
 	int rc = MIKEY_CRYPTO_OK;
 	for (size_t offset = 0; offset < inkey_len; offset += MIKEY_PRF_CHUNK_LEN) {

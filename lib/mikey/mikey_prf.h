@@ -25,7 +25,7 @@ enum mikey_crypto_status {
 	MIKEY_CRYPTO_EMSG = -6,        /* message lacks a field the operation needs */
 };
 
-/* Size of the chunks the inkey is split into; 256 bits for both PRF funcs. */
+/* Size of the inkey chunks: 256 bits for both PRF funcs. */
 #define MIKEY_PRF_CHUNK_LEN 32
 
 /* Largest HMAC output (SHA-256) in bytes. */

@@ -67,7 +67,7 @@ bool mikey_hash_size(uint8_t hash_func, size_t *size)
 
 /*
  * RFC 4330 section 3: an NTP seconds value with the top bit set counts
- * from 1900 (era 0, 1968-2036); one with it clear counts from 2036-02-07
+ * from 1900 (era 0, 1968-2036). One with it clear counts from 2036-02-07
  * 06:28:16 UTC (era 1, 2036-2104).
  */
 static int64_t ntp_seconds_to_unix(uint32_t seconds)
@@ -267,7 +267,7 @@ size_t mikey_srtp_session_data(uint8_t out[10], uint32_t ssrc, bool s,
 	return 10;
 }
 
-/* RFC 3830 section 6.10.1 defaults; the AEAD tag length is RFC 7714's. */
+/* RFC 3830 section 6.10.1 defaults. The AEAD tag length is RFC 7714's. */
 static const struct mikey_srtp_policy srtp_defaults = {
 	.encr_alg = MIKEY_SRTP_ENCR_AES_CM,
 	.encr_key_len = 16,
