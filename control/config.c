@@ -708,6 +708,44 @@ static int check_country(struct loader *ld, const yaml_node_t *node,
 		    "e.g. \"DE\"", text, name);
 }
 
+/* Parses a dotted object identifier into the struct etsi_oid at
+ * spec->offset. */
+static int parse_oid_value(struct loader *ld, const yaml_node_t *node,
+			   const char *name, const struct key_spec *spec,
+			   void *object, bool relative)
+{
+	const char *text = scalar_text(ld, node, name);
+	struct etsi_oid *oid = (struct etsi_oid *)((char *)object + spec->offset);
+
+	if (text == NULL)
+		return -1;
+	if (etsi_oid_parse(text, relative, oid) == ETSI_OK)
+		return 0;
+	if (relative)
+		return fail(ld, node, "invalid value \"%.64s\" for %s: expected "
+			    "a relative object identifier of 1 to %d dotted "
+			    "decimal arcs, e.g. \"5.5.6.1\"", text, name,
+			    ETSI_OID_MAX_ARCS);
+	return fail(ld, node, "invalid value \"%.64s\" for %s: expected an "
+		    "object identifier of 2 to %d dotted decimal arcs starting "
+		    "with 0, 1 or 2, e.g. \"0.4.0.2.2.5.1.17\"", text, name,
+		    ETSI_OID_MAX_ARCS);
+}
+
+static int parse_oid(struct loader *ld, const yaml_node_t *node,
+		     const char *name, const struct key_spec *spec,
+		     void *object)
+{
+	return parse_oid_value(ld, node, name, spec, object, false);
+}
+
+static int parse_relative_oid(struct loader *ld, const yaml_node_t *node,
+			      const char *name, const struct key_spec *spec,
+			      void *object)
+{
+	return parse_oid_value(ld, node, name, spec, object, true);
+}
+
 /* The KMS carries key material, so only TLS is accepted. */
 static int check_https_url(struct loader *ld, const yaml_node_t *node,
 			   const char *name, const char *text)
@@ -1163,6 +1201,12 @@ static const struct key_spec agency_keys[] = {
 	  .offset = AGENCY(network_element_id) },
 	{ .key = "keepalive_s", .parse = parse_u32, .offset = AGENCY(keepalive_s),
 	  .min = 0, .max = 86400 },
+	{ .key = "oid_domain_id", .parse = parse_oid,
+	  .offset = AGENCY(oids.domain_id) },
+	{ .key = "oid_ipmm_iri", .parse = parse_relative_oid,
+	  .offset = AGENCY(oids.ipmm_iri) },
+	{ .key = "oid_ipmm_cc", .parse = parse_relative_oid,
+	  .offset = AGENCY(oids.ipmm_cc) },
 };
 
 /*
@@ -1216,6 +1260,7 @@ static int parse_agencies(struct loader *ld, const yaml_node_t *node,
 			return -1;
 		snprintf(section, sizeof(section), "%s[%zu]", name, i);
 		ag->keepalive_s = 30;
+		etsi_oids_default(&ag->oids);
 		if (parse_mapping(ld, item, section, agency_keys,
 				  sizeof(agency_keys) / sizeof(agency_keys[0]),
 				  ag) != 0)

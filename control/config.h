@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/etsi/etsi.h"
+
 #define LIME_MAX_SIP_PORTS 16
 #define LIME_MAX_PORTS 16
 
@@ -56,6 +58,9 @@ struct lime_agency {
 	char *operator_id;
 	char *network_element_id;
 	uint32_t keepalive_s;      /* default 30; 0 turns keepalives off */
+	/* oid_domain_id, oid_ipmm_iri, oid_ipmm_cc; etsi_oids_default()
+	 * when not given */
+	struct etsi_oids oids;
 };
 
 struct lime_config {

@@ -931,6 +931,54 @@ static void test_country_code(void **state)
 			"ISO 3166-1 alpha-2");
 }
 
+static void test_agency_oids(void **state)
+{
+	struct lime_config *cfg = load_text("lcores: 0-1\n" AGENCY_YAML);
+	struct etsi_oids defaults;
+	char text[128];
+
+	(void)state;
+	assert_non_null(cfg);
+	etsi_oids_default(&defaults);
+	assert_true(etsi_oid_equal(&cfg->agencies[0].oids.domain_id,
+				   &defaults.domain_id));
+	assert_true(etsi_oid_equal(&cfg->agencies[0].oids.ipmm_iri,
+				   &defaults.ipmm_iri));
+	assert_true(etsi_oid_equal(&cfg->agencies[0].oids.ipmm_cc,
+				   &defaults.ipmm_cc));
+	lime_config_free(cfg);
+
+	cfg = load_text("lcores: 0-1\n" AGENCY_YAML
+			"    oid_domain_id: \"0.4.0.2.2.5.1.14\"\n"
+			"    oid_ipmm_iri: 5.5.13.1\n"
+			"    oid_ipmm_cc: \"5.5.200.2\"\n");
+	if (cfg == NULL)
+		fail_msg("OIDs rejected: %s", err);
+	etsi_oid_format(&cfg->agencies[0].oids.domain_id, text, sizeof(text));
+	assert_string_equal(text, "0.4.0.2.2.5.1.14");
+	etsi_oid_format(&cfg->agencies[0].oids.ipmm_iri, text, sizeof(text));
+	assert_string_equal(text, "5.5.13.1");
+	etsi_oid_format(&cfg->agencies[0].oids.ipmm_cc, text, sizeof(text));
+	assert_string_equal(text, "5.5.200.2");
+	lime_config_free(cfg);
+
+	load_invalid("lcores: 0-1\n" AGENCY_YAML
+		     "    oid_domain_id: \"0.4.0.2.x\"\n");
+	assert_contains(err, "invalid value \"0.4.0.2.x\" for "
+			"agencies[0].oid_domain_id: expected an object "
+			"identifier");
+	assert_null(strchr(err, '\n'));
+
+	load_invalid("lcores: 0-1\n" AGENCY_YAML
+		     "    oid_domain_id: \"5.5.6.1\"\n");
+	assert_contains(err, "for agencies[0].oid_domain_id");
+
+	load_invalid("lcores: 0-1\n" AGENCY_YAML
+		     "    oid_ipmm_cc: \"5..6.2\"\n");
+	assert_contains(err, "for agencies[0].oid_ipmm_cc: expected a relative "
+			"object identifier");
+}
+
 static void test_kms_values(void **state)
 {
 	(void)state;
@@ -1082,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(test_bad_host_port),
 		cmocka_unit_test(test_tls_settings),
 		cmocka_unit_test(test_country_code),
+		cmocka_unit_test(test_agency_oids),
 		cmocka_unit_test(test_kms_values),
 		cmocka_unit_test(test_ring_power_of_two),
 		cmocka_unit_test(test_tcp_limits),
