@@ -201,18 +201,23 @@ int etsi_encode_keepalive_response(const struct etsi_header *hdr,
  * CC fast path: one template per media stream (agency, LIID, CIN,
  * direction). The template keeps the encoded PDU before and after the
  * packet bytes, and each call patches in the sequence number, timestamp
- * and packet. The prefix is encoded again when the byte length of the
- * sequence number, seconds, microseconds or packet changes. The output is
- * byte-identical to etsi_encode_cc().
+ * and packet. A prefix is encoded once per combination of byte lengths of
+ * the sequence number, seconds, microseconds and packet, and the last
+ * ETSI_CC_LAYOUTS combinations are kept. The output is byte-identical to
+ * etsi_encode_cc().
  */
 #define ETSI_CC_PREFIX_MAX 448
 
-struct etsi_cc_template {
-	struct etsi_agency agency;
-	char liid[ETSI_LIID_MAX + 1];
-	uint32_t cin;
-	enum etsi_direction dir;
-	/* Layout of the cached prefix; valid when prefix_len > 0. */
+/*
+ * Layouts cached per template. The microseconds INTEGER alone takes one to
+ * three octets within each second of capture, so a single cached layout
+ * would be rebuilt several times a second.
+ */
+#define ETSI_CC_LAYOUTS 4
+
+/* One cached encoding of the PDU around the packet. */
+struct etsi_cc_cached {
+	/* Valid when prefix_len > 0. */
 	uint8_t seq_len, sec_len, usec_len;
 	size_t packet_len;
 	size_t seq_off, sec_off, usec_off;
@@ -220,6 +225,15 @@ struct etsi_cc_template {
 	uint8_t prefix[ETSI_CC_PREFIX_MAX];
 	size_t suffix_len;
 	uint8_t suffix[16];   /* the iPMMCC fields after mMCCContents */
+};
+
+struct etsi_cc_template {
+	struct etsi_agency agency;
+	char liid[ETSI_LIID_MAX + 1];
+	uint32_t cin;
+	enum etsi_direction dir;
+	struct etsi_cc_cached layouts[ETSI_CC_LAYOUTS];
+	unsigned int next_slot;   /* replaced next when no layout matches */
 };
 
 int etsi_cc_template_init(struct etsi_cc_template *tpl,

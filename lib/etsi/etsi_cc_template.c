@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * CC fast path. The template keeps the bytes of the last CC PDU before
- * and after the packet. A PDU for a new packet is the cached prefix with
- * the sequence number and timestamp values overwritten, the packet, and
- * the cached suffix. Any change in the byte length of those values or of
- * the packet changes lengths further out, so the template is then rebuilt
- * by the generic encoder, which keeps both paths byte-identical.
+ * CC fast path. The template keeps the bytes of recent CC PDUs before and
+ * after the packet, one cached layout per combination of value and packet
+ * lengths. A PDU for a new packet is the matching prefix with the sequence
+ * number and timestamp values overwritten, the packet, and the cached
+ * suffix. A new combination of lengths changes lengths further out, so
+ * its layout is built by the generic encoder, which keeps both paths
+ * byte-identical.
  */
 #include "ber.h"
 #include "etsi_internal.h"
@@ -32,46 +33,57 @@ int etsi_cc_template_init(struct etsi_cc_template *tpl,
 	return ETSI_OK;
 }
 
-static bool layout_matches(const struct etsi_cc_template *tpl, uint32_t seq,
-			   uint64_t seconds, uint32_t microseconds,
-			   size_t packet_len)
+/* The cached layout for these value and packet lengths, or NULL. */
+static struct etsi_cc_cached *find_layout(struct etsi_cc_template *tpl, uint32_t seq,
+					  uint64_t seconds, uint32_t microseconds,
+					  size_t packet_len)
 {
-	return tpl->prefix_len > 0 && tpl->packet_len == packet_len &&
-	       tpl->seq_len == ber_uint_len(seq) &&
-	       tpl->sec_len == ber_uint_len(seconds) &&
-	       tpl->usec_len == ber_uint_len(microseconds);
+	uint8_t seq_len = (uint8_t)ber_uint_len(seq);
+	uint8_t sec_len = (uint8_t)ber_uint_len(seconds);
+	uint8_t usec_len = (uint8_t)ber_uint_len(microseconds);
+
+	for (unsigned int i = 0; i < ETSI_CC_LAYOUTS; i++) {
+		struct etsi_cc_cached *c = &tpl->layouts[i];
+		if (c->prefix_len > 0 && c->packet_len == packet_len &&
+		    c->seq_len == seq_len && c->sec_len == sec_len &&
+		    c->usec_len == usec_len)
+			return c;
+	}
+	return NULL;
 }
 
 /* Encodes the PDU with the generic encoder straight into out and caches
- * its prefix and suffix. */
+ * its prefix and suffix in the next slot, round robin. */
 static int rebuild(struct etsi_cc_template *tpl, const struct etsi_header *hdr,
 		   const uint8_t *packet, size_t packet_len,
 		   uint8_t *out, size_t cap, size_t *out_len)
 {
 	struct etsi_cc_layout layout;
+	struct etsi_cc_cached *c = &tpl->layouts[tpl->next_slot];
 
-	tpl->prefix_len = 0;
+	c->prefix_len = 0;
 	int rc = etsi_encode_cc_layout(hdr, tpl->dir, packet, packet_len, out,
 				       cap, out_len, &layout);
 	if (rc != ETSI_OK)
 		return rc;
 
 	size_t suffix_len = *out_len - layout.packet_off - packet_len;
-	if (layout.packet_off > sizeof(tpl->prefix) ||
-	    suffix_len > sizeof(tpl->suffix))
+	if (layout.packet_off > sizeof(c->prefix) ||
+	    suffix_len > sizeof(c->suffix))
 		return ETSI_OK;   /* correct output, just not cacheable */
 
-	memcpy(tpl->prefix, out, layout.packet_off);
-	memcpy(tpl->suffix, out + layout.packet_off + packet_len, suffix_len);
-	tpl->prefix_len = layout.packet_off;
-	tpl->suffix_len = suffix_len;
-	tpl->packet_len = packet_len;
-	tpl->seq_off = layout.seq_off;
-	tpl->seq_len = (uint8_t)layout.seq_len;
-	tpl->sec_off = layout.sec_off;
-	tpl->sec_len = (uint8_t)layout.sec_len;
-	tpl->usec_off = layout.usec_off;
-	tpl->usec_len = (uint8_t)layout.usec_len;
+	memcpy(c->prefix, out, layout.packet_off);
+	memcpy(c->suffix, out + layout.packet_off + packet_len, suffix_len);
+	c->prefix_len = layout.packet_off;
+	c->suffix_len = suffix_len;
+	c->packet_len = packet_len;
+	c->seq_off = layout.seq_off;
+	c->seq_len = (uint8_t)layout.seq_len;
+	c->sec_off = layout.sec_off;
+	c->sec_len = (uint8_t)layout.sec_len;
+	c->usec_off = layout.usec_off;
+	c->usec_len = (uint8_t)layout.usec_len;
+	tpl->next_slot = (tpl->next_slot + 1) % ETSI_CC_LAYOUTS;
 	return ETSI_OK;
 }
 
@@ -94,7 +106,8 @@ int etsi_cc_template_encode(struct etsi_cc_template *tpl, uint32_t seq,
 	    (packet == NULL && packet_len > 0))
 		return ETSI_ERR_INVALID;
 
-	if (!layout_matches(tpl, seq, seconds, microseconds, packet_len)) {
+	struct etsi_cc_cached *c = find_layout(tpl, seq, seconds, microseconds, packet_len);
+	if (c == NULL) {
 		struct etsi_header hdr = {
 			.agency = &tpl->agency,
 			.liid = tpl->liid,
@@ -107,18 +120,17 @@ int etsi_cc_template_encode(struct etsi_cc_template *tpl, uint32_t seq,
 			       out_len);
 	}
 
-	size_t total = tpl->prefix_len + packet_len + tpl->suffix_len;
+	size_t total = c->prefix_len + packet_len + c->suffix_len;
 	if (total > cap)
 		return ETSI_ERR_SPACE;
 
-	memcpy(out, tpl->prefix, tpl->prefix_len);
-	patch_uint(out + tpl->seq_off, tpl->seq_len, seq);
-	patch_uint(out + tpl->sec_off, tpl->sec_len, seconds);
-	patch_uint(out + tpl->usec_off, tpl->usec_len, microseconds);
+	memcpy(out, c->prefix, c->prefix_len);
+	patch_uint(out + c->seq_off, c->seq_len, seq);
+	patch_uint(out + c->sec_off, c->sec_len, seconds);
+	patch_uint(out + c->usec_off, c->usec_len, microseconds);
 	if (packet_len > 0)
-		memcpy(out + tpl->prefix_len, packet, packet_len);
-	memcpy(out + tpl->prefix_len + packet_len, tpl->suffix,
-	       tpl->suffix_len);
+		memcpy(out + c->prefix_len, packet, packet_len);
+	memcpy(out + c->prefix_len + packet_len, c->suffix, c->suffix_len);
 	*out_len = total;
 	return ETSI_OK;
 }
