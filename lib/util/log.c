@@ -7,6 +7,7 @@
 #include <time.h>
 
 static enum lime_log_level log_level = LIME_LOG_INFO;
+static const char *program_name = "lime";
 
 static const char *const level_names[] = {
 	[LIME_LOG_ERR] = "error",
@@ -15,6 +16,11 @@ static const char *const level_names[] = {
 	[LIME_LOG_INFO] = "info",
 	[LIME_LOG_DEBUG] = "debug",
 };
+
+void lime_log_set_program(const char *name)
+{
+	program_name = name;
+}
 
 void lime_log_set_level(enum lime_log_level level)
 {
@@ -39,10 +45,10 @@ void lime_log(enum lime_log_level level, const char *fmt, ...)
 	/* Build the line first so that concurrent writers do not interleave. */
 	char line[1024];
 	int n = snprintf(line, sizeof(line),
-			 "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ lime %s: ",
+			 "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			 tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 now.tv_nsec / 1000000, level_names[level]);
+			 now.tv_nsec / 1000000, program_name, level_names[level]);
 
 	va_list ap;
 	va_start(ap, fmt);

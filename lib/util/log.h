@@ -16,6 +16,9 @@ enum lime_log_level {
 	LIME_LOG_DEBUG = 7,
 };
 
+/* Name each line starts with after the time; "lime" unless set. The
+ * string must outlive all logging. */
+void lime_log_set_program(const char *name);
 void lime_log_set_level(enum lime_log_level level);
 enum lime_log_level lime_log_get_level(void);
 

@@ -275,6 +275,8 @@ int main(int argc, char **argv)
 {
 	struct lemf_options opt;
 	struct server srv;
+
+	lime_log_set_program("lime-lemf");
 	int rc = parse_args(argc, argv, &opt);
 
 	if (rc == 1)

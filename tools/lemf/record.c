@@ -168,6 +168,22 @@ static void handle_cc(struct conn *c, const struct etsi_pdu *pdu)
 			    rtp.payload_type, rtp.payload, rtp.payload_len);
 }
 
+
+static bool iri_on_hi3_logged;
+static bool cc_on_hi2_logged;
+
+/* Count a record on the wrong interface; log the first of each kind. */
+static void note_wrong_interface(const struct conn *c, const char *kind,
+				 const char *iface, bool *logged)
+{
+	lemf_counters.wrong_interface++;
+	if (*logged)
+		return;
+	*logged = true;
+	LOG_WARN("%s: %s received on %s; it is recorded all the same, and further %s records on %s are only counted",
+		 c->name, kind, iface, kind, iface);
+}
+
 int record_handle(struct server *srv, struct conn *c, const uint8_t *buf,
 		  size_t len, uint64_t offset)
 {
@@ -196,14 +212,14 @@ int record_handle(struct server *srv, struct conn *c, const uint8_t *buf,
 	case ETSI_PAYLOAD_IRI:
 	case ETSI_PAYLOAD_ALARM:
 		lemf_counters.pdus_iri++;
-		if (c->iface != LEMF_HI2 && lemf_counters.wrong_interface++ == 0)
-			LOG_WARN("%s: IRI received on HI3; it is recorded all the same", c->name);
+		if (c->iface != LEMF_HI2)
+			note_wrong_interface(c, "IRI", "HI3", &iri_on_hi3_logged);
 		handle_iri(c, &pdu);
 		return 0;
 	case ETSI_PAYLOAD_CC:
 		lemf_counters.pdus_cc++;
-		if (c->iface != LEMF_HI3 && lemf_counters.wrong_interface++ == 0)
-			LOG_WARN("%s: CC received on HI2; it is recorded all the same", c->name);
+		if (c->iface != LEMF_HI3)
+			note_wrong_interface(c, "CC", "HI2", &cc_on_hi2_logged);
 		handle_cc(c, &pdu);
 		return 0;
 	}
