@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * MIKEY key derivations (RFC 3830 4.1.3/4.1.4, RFC 6043 5.1, 6.10, A.2).
- * Labels are bytes in network order; RAND lengths are 8-bit and the
- * IDRr ID Data length is 16-bit, as the RFC 6043 label definitions say.
+ * Labels are bytes in network order. As the RFC 6043 label definitions
+ * specify, RAND lengths are 8-bit and the IDRr ID Data length is 16-bit.
  */
 
 #include "lib/mikey/mikey_kdf.h"
@@ -178,8 +178,8 @@ int mikey_label_ticket_tgk(uint32_t constant, uint8_t cs_id,
 	if (!rand_valid(randri, randri_len) || !rand_valid(randrr, randrr_len))
 		return MIKEY_CRYPTO_EINVAL;
 
-	/* The CSB ID position holds 0xFFFFFFFF, so MIKEY-TICKET TEKs do not
-	 * depend on the CSB ID; they do depend on the CS ID. */
+	/* The CSB ID position contains 0xFFFFFFFF, so MIKEY-TICKET TEKs do not
+	 * depend on the CSB ID. They do depend on the CS ID. */
 	put_u32(&w, constant);
 	put_u8(&w, cs_id);
 	put_u32(&w, MIKEY_CSB_ID_NONE);

@@ -46,7 +46,7 @@ enum mikey_msg_key {
 	MIKEY_MSG_KEY_SALT,
 };
 
-/* Which MIKEY-TICKET message a protection key is for (RFC 6043 5.1.2). */
+/* Direction of the MIKEY-TICKET message a protection key is for (RFC 6043 5.1.2). */
 enum mikey_ticket_direction {
 	MIKEY_TICKET_INITIAL = 0x01,  /* REQUEST_INIT, TRANSFER_INIT, RESOLVE_INIT */
 	MIKEY_TICKET_RESPONSE = 0x02, /* REQUEST_RESP, TRANSFER_RESP, RESOLVE_RESP */
