@@ -7,7 +7,7 @@ Usage: ber_check.py DIR
 DIR contains <case>.ber files and cases.json as written by etsi_samples. This
 script decodes every PDU with its own BER reader, written from the tag
 tables of TS 102 232-1 and -5 (it shares no code with lib/etsi), and
-compares each field with the value the case says was encoded. It prints
+compares each field with the value the case records as encoded. It prints
 "PASS etsi <case>" or "FAIL etsi <case>: <reason>" per case, then
 "N passed, N failed", and exits with 1 when a case failed.
 """
