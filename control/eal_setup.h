@@ -18,7 +18,7 @@ struct run_options {
 	double pcap_speed;            /* 0: unpaced */
 };
 
-/* What went wrong, mapped to lime's exit statuses. */
+/* Setup failure kind, mapped to lime's exit statuses. */
 enum setup_error {
 	SETUP_OK = 0,
 	SETUP_RUNTIME = 1,            /* EAL, ports, memory, unreadable input */

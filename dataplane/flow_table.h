@@ -26,7 +26,7 @@ struct flow_key {
 	uint8_t addr[16];
 } __attribute__((packed));
 
-/* What a reader learns on a hit. Owned by the table once added. */
+/* Flow data returned to a reader on a hit. Owned by the table once added. */
 struct flow_entry {
 	uint32_t stream_id;
 	uint16_t worker;       /* index of the worker lcore */

@@ -9,7 +9,7 @@
 
 #include "lib/util/log.h"
 
-/* Datagrams per hash bucket; the table holds max_datagrams in all. */
+/* Datagrams per hash bucket. The table contains max_datagrams in all. */
 #define FRAG_BUCKET_ENTRIES 16
 
 int frag_ctx_init(struct frag_ctx *ctx, uint32_t max_datagrams,
@@ -67,7 +67,8 @@ static int ipv6_strip_unfragmentable(struct rte_mbuf *m, uint16_t frag_rel)
 	return 0;
 }
 
-/* What makes two fragments the same: all of it is in the IP headers. */
+/* Identity of a fragment, taken from its IP headers: equal signatures
+ * mean the same fragment. */
 struct frag_signature {
 	uint8_t src[16];
 	uint8_t dst[16];

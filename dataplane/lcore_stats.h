@@ -4,7 +4,7 @@
 
 /*
  * Per-lcore counters. Each lcore writes only its own cache line-aligned
- * block with plain stores; the control lcore reads them with relaxed atomic
+ * block with plain stores. The control lcore reads them with relaxed atomic
  * loads for the periodic log and the summary, so no counter needs a lock.
  */
 
@@ -25,7 +25,7 @@ enum pkt_class {
 	PKT_CLASS_COUNT
 };
 
-/* Why a packet was dropped, as reported under packets_dropped. */
+/* Reason a packet was dropped, as reported under packets_dropped. */
 enum drop_reason {
 	DROP_NOT_TARGET,         /* no SIP port, no known media flow */
 	DROP_NOT_IP,

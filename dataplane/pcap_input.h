@@ -4,9 +4,9 @@
 
 /*
  * Offline input: capture files read through DPDK's net_pcap vdev. The PMD
- * cannot say when a file ends (it returns empty bursts forever), so each
- * file is scanned once at start to count its records; the reader knows it
- * is done when it has received that many.
+ * does not report the end of a file (it returns empty bursts forever), so
+ * each file is scanned once at start to count its records. The reader is
+ * done with a file when it has received that many.
  */
 
 #include <stddef.h>

@@ -9,7 +9,7 @@
 
 /*
  * Configure and start one ethdev port for receiving only: n_rxq queues of
- * nb_rxd descriptors each, promiscuous (a tap sees traffic for any MAC
+ * nb_rxd descriptors each, promiscuous (a tap receives traffic for any MAC
  * address). One TX queue is set up because some PMDs refuse zero.
  */
 int port_start(uint16_t port_id, uint16_t n_rxq, uint16_t nb_rxd,

@@ -166,7 +166,7 @@ int mikey_derive_forked_key(enum mikey_prf_func tp_prf, enum mikey_fork_key key,
 /*
  * RFC 6043 5.1.3: TEK, salt, encryption or authentication key from a TGK,
  * TGK' or GTGK. The caller passes randri only when the TP H flag is set and
- * randrr only when the G flag is set; at least one must be present.
+ * randrr only when the G flag is set. At least one must be present.
  */
 int mikey_derive_ticket_tgk_key(enum mikey_prf_func prf, enum mikey_tgk_key key,
 				const uint8_t *tgk, size_t tgk_len, uint8_t cs_id,

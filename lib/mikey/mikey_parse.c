@@ -119,13 +119,13 @@ static bool is_chain_payload(uint8_t type)
 static enum mikey_status reject_next_payload(struct mikey_reader *r,
 					     uint8_t type, size_t np_offset)
 {
-	const char *why = type == MIKEY_PT_KEY_DATA ?
+	const char *reason = type == MIKEY_PT_KEY_DATA ?
 		"a key data sub-payload, which belongs only inside a decrypted KEMAC" :
 		"not a known payload type";
 
 	return mikey_fail(r->err, MIKEY_ERR_NEXT_PAYLOAD, np_offset,
 			  "Next Payload at offset %zu: value %u is %s",
-			  np_offset, type, why);
+			  np_offset, type, reason);
 }
 
 /*

@@ -8,7 +8,9 @@
  * Each direction of a connection is a stream. Segments are placed by
  * sequence number, retransmitted bytes are dropped, out-of-order segments
  * wait (bounded) for the gap to fill, and whole SIP messages are handed to a
- * callback exactly once. A tap that joins mid-stream, or a gap that never
+ * callback once each, however segments are retransmitted or reordered (the
+ * fuzz harness checks this). After a resynchronisation a body line that looks
+ * like a start line can be framed as a message. A tap that joins mid-stream, or a gap that never
  * fills, resynchronises on the next SIP start line. Memory is bounded per
  * stream and in total; exceeding a bound drops bytes and counts them.
  */

@@ -5,7 +5,7 @@
 /*
  * A streaming JSON writer for summaries and reports. Each call writes one
  * member (with key inside an object, without inside an array or at the top)
- * and the writer places the commas. Strings are escaped as RFC 8259 says.
+ * and the writer places the commas. Strings are escaped as RFC 8259 specifies.
  */
 
 #include <stdbool.h>

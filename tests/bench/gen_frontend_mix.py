@@ -3,7 +3,7 @@
 
 Usage: gen_frontend_mix.py OUT.pcap [PACKETS]
 
-The mix is what a tap mostly sees: UDP and TCP of 64 to 1500 bytes, RTP of
+The mix is the traffic a tap mostly receives: UDP and TCP of 64 to 1500 bytes, RTP of
 flows that belong to no intercepted call, and about 1 % SIP over UDP. It is
 deterministic and needs only the standard library.
 """

@@ -47,7 +47,7 @@ struct intercept *intercepts_first(void)
 
 /*
  * Makes a folder name from LIID bytes. Letters, digits, '-', '_' and '.'
- * stay; every other byte, and a leading '.', becomes %XX, so that no LIID
+ * stay. Every other byte, and a leading '.', becomes %XX, so that no LIID
  * can leave the output folder or collide with another.
  */
 static void liid_folder_name(const uint8_t *liid, size_t len, char *out)

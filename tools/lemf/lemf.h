@@ -5,7 +5,7 @@
 /*
  * lime-lemf: a reference law-enforcement monitoring facility. It accepts
  * ETSI TS 102 232 handover connections on an HI2 and an HI3 address, decodes
- * every PS-PDU, answers keep-alives and writes what it received under an
+ * every PS-PDU, replies to keep-alives and writes what it received under an
  * output folder.
  */
 

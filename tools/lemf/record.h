@@ -9,7 +9,7 @@
 
 /*
  * Decodes one PS-PDU received on c at stream offset offset and acts on
- * it: answers a keep-alive, checks the sequence number of IRI and CC, and
+ * it: replies to a keep-alive, checks the sequence number of IRI and CC, and
  * writes the outputs of its LIID. Returns 0, or -1 when the connection
  * must be closed (decode error or unwritable response).
  */

@@ -45,7 +45,7 @@ void format_sockaddr(const struct sockaddr *sa, char *out, size_t cap)
 static int open_listener(const struct sockaddr_storage *addr, socklen_t len,
 			 const char *text, enum lemf_interface iface)
 {
-	int one = 1;
+	int enable = 1;
 	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
@@ -53,9 +53,9 @@ static int open_listener(const struct sockaddr_storage *addr, socklen_t len,
 			lemf_interface_name(iface), text, strerror(errno));
 		return -1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &enable, sizeof(enable));
 	if (addr->ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &enable, sizeof(enable));
 	if (bind(fd, (const struct sockaddr *)addr, len) != 0 ||
 	    listen(fd, SOMAXCONN) != 0) {
 		LOG_ERR("cannot listen for %s on %s: %s; choose a free port or another address",
@@ -104,19 +104,19 @@ enum close_reason {
 	CLOSE_AT_EXIT,
 };
 
-static void conn_close(struct server *srv, struct conn *c, enum close_reason why)
+static void conn_close(struct server *srv, struct conn *c, enum close_reason reason)
 {
 	size_t pending = pdu_stream_pending(&c->in);
 
 	/* After an error the pending bytes are garbage, not a cut-off PDU. */
-	if (pending > 0 && why != CLOSE_ON_ERROR) {
+	if (pending > 0 && reason != CLOSE_ON_ERROR) {
 		lemf_counters.truncated_at_close++;
 		LOG_WARN("%s: connection ended inside a PS-PDU: %zu bytes at stream offset %" PRIu64 " discarded",
 			 c->name, pending, c->in.offset + c->in.start);
 	}
-	if (why == CLOSE_ON_ERROR)
+	if (reason == CLOSE_ON_ERROR)
 		lemf_counters.connections_closed_on_error++;
-	else if (why == CLOSE_BY_PEER)
+	else if (reason == CLOSE_BY_PEER)
 		lemf_counters.connections_closed_by_peer++;
 	else
 		lemf_counters.connections_open_at_exit++;
