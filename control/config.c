@@ -22,6 +22,9 @@
 #include <openssl/crypto.h>
 #include <yaml.h>
 
+#include "lib/sip/sip_msg.h"
+#include "lib/sip/sip_target.h"
+
 /* Room for "intercepts[123].targets[45]" and the like. */
 #define NAME_LEN 96
 
@@ -778,21 +781,82 @@ static int check_uri(struct loader *ld, const yaml_node_t *node,
 		    "such as \"sip:li-node-1@lime.example\"", text, name);
 }
 
+/*
+ * Explains why a target with a valid scheme prefix cannot be matched, or
+ * returns NULL when it can. Intercepts are matched by the key of
+ * sip_target_key(), so a target must have one.
+ */
+static const char *target_problem(const char *text)
+{
+	struct sip_slice slice = { text, strlen(text) };
+	struct sip_uri uri;
+
+	if (!sip_uri_parse(slice, &uri))
+		return "not a valid URI; write e.g. \"sip:alice@ims.example\" "
+		       "or \"tel:+15550100\"";
+	/* A URI without user part names a host, not a subscriber. */
+	if (uri.scheme != SIP_URI_TEL && uri.user.len == 0)
+		return "a sip: or sips: target needs a user part; write it as "
+		       "sip:user@host, e.g. \"sip:alice@ims.example\"";
+	if (sip_target_key(&uri, NULL, 0) != 0)
+		return NULL;
+	if (uri.scheme == SIP_URI_TEL)
+		return "a local number needs a phone-context parameter; write "
+		       "the global number, e.g. \"tel:+15550100\", or add "
+		       "\";phone-context=\" with the domain or number prefix";
+	return "not a URI that names a target; write e.g. "
+	       "\"sip:alice@ims.example\" or \"tel:+15550100\"";
+}
+
 static int check_target(struct loader *ld, const yaml_node_t *node,
 			const char *name, const char *text)
 {
 	static const char *const schemes[] = { "sip:", "sips:", "tel:" };
+	const char *problem;
 
 	for (size_t i = 0; i < 3; i++) {
 		size_t len = strlen(schemes[i]);
 
-		if (strncmp(text, schemes[i], len) == 0 && text[len] != '\0' &&
-		    !has_space_or_control(text))
+		if (strncmp(text, schemes[i], len) != 0 || text[len] == '\0' ||
+		    has_space_or_control(text))
+			continue;
+		problem = target_problem(text);
+		if (problem == NULL)
 			return 0;
+		return fail(ld, node, "invalid value \"%.64s\" for %s: %s",
+			    text, name, problem);
 	}
 	return fail(ld, node, "invalid value \"%.64s\" for %s: a target must be "
 		    "a URI starting with sip:, sips: or tel: (lower case) and "
 		    "without spaces, e.g. \"sip:alice@ims.example\"", text, name);
+}
+
+/*
+ * Each ETSI TS 102 232-1 record carries the LIID as its
+ * LawfulInterceptionIdentifier, an OCTET STRING of 1 to 25 bytes.
+ * Printable ASCII without spaces keeps it readable in logs and summaries.
+ */
+static int check_liid(struct loader *ld, const yaml_node_t *node,
+		      const char *name, const char *text)
+{
+	size_t len = strlen(text);
+
+	for (const char *p = text; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= 0x20 || c >= 0x7f)
+			return fail(ld, node, "invalid value \"%.64s\" for %s: "
+				    "contains a space, control or non-ASCII "
+				    "character; use 1 to %d printable ASCII "
+				    "characters without spaces, e.g. "
+				    "\"LIID-0001\"", text, name, ETSI_LIID_MAX);
+	}
+	if (len > ETSI_LIID_MAX)
+		return fail(ld, node, "invalid value \"%.64s\" for %s: %zu bytes "
+			    "long, but an LIID has at most %d (ETSI TS 102 232-1 "
+			    "LawfulInterceptionIdentifier); use a shorter LIID",
+			    text, name, len, ETSI_LIID_MAX);
+	return 0;
 }
 
 /* Parses one "N" or "N-M" item of an lcore list and marks its lcores. */
@@ -1120,7 +1184,7 @@ static int parse_kms(struct loader *ld, const yaml_node_t *node,
 
 static const struct key_spec intercept_keys[] = {
 	{ .key = "liid", .parse = parse_string, .offset = INTERCEPT(liid),
-	  .required = true },
+	  .required = true, .check = check_liid },
 	{ .key = "targets", .parse = parse_string_list,
 	  .offset = INTERCEPT(targets), .count_offset = INTERCEPT(n_targets),
 	  .min = 1, .max = SIZE_MAX, .required = true, .unique = true,
@@ -1319,6 +1383,12 @@ static const struct key_spec top_keys[] = {
 	  .offset = CFG(sip_max_message), .min = 512, .max = 16u * 1024 * 1024 },
 	{ .key = "vxlan_port", .parse = parse_u16, .offset = CFG(vxlan_port),
 	  .min = 0, .max = 65535 },
+	{ .key = "max_dialogs", .parse = parse_u32, .offset = CFG(max_dialogs),
+	  .min = 16, .max = UINT32_C(1) << 26 },
+	{ .key = "dialog_timeout_s", .parse = parse_u32,
+	  .offset = CFG(dialog_timeout_s), .min = 1, .max = 604800 },
+	{ .key = "early_dialog_timeout_s", .parse = parse_u32,
+	  .offset = CFG(early_dialog_timeout_s), .min = 1, .max = 86400 },
 };
 
 /* ---- Checks across keys ---- */
@@ -1442,6 +1512,9 @@ static int set_defaults(struct loader *ld, struct lime_config *cfg)
 	cfg->tcp_idle_timeout_s = 3600;
 	cfg->sip_max_message = 65535;
 	cfg->vxlan_port = 4789;
+	cfg->max_dialogs = 100000;
+	cfg->dialog_timeout_s = 14400;
+	cfg->early_dialog_timeout_s = 180;
 	return copy_string(ld, "/var/spool/lime", &cfg->spool_dir);
 }
 

@@ -94,6 +94,9 @@ struct lime_config {
 	uint32_t tcp_idle_timeout_s;   /* default 3600 */
 	uint32_t sip_max_message;      /* largest SIP message; default 65535 */
 	uint16_t vxlan_port;           /* default 4789; 0 disables VXLAN decap */
+	uint32_t max_dialogs;          /* SIP calls tracked at once; default 100000 */
+	uint32_t dialog_timeout_s;     /* confirmed call without SIP; default 14400 */
+	uint32_t early_dialog_timeout_s; /* INVITE without final response; default 180 */
 };
 
 /*

@@ -9,11 +9,23 @@
  * client, delivery and spool threads share its CPU.
  */
 
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "control/config.h"
+#include "control/dialog.h"
+#include "control/intercepts.h"
+#include "control/key_manager.h"
 #include "dataplane/dataplane.h"
+#include "lib/sip/sip_msg.h"
 #include "lib/sip/tcp_stream.h"
+
+/* Set by the SIGHUP handler; the control loop reloads the intercepts. */
+extern volatile sig_atomic_t control_reload_requested;
+
+/* Kinds of sip_msg_parse() errors, counted one by one. */
+#define SIP_MSG_ERROR_KINDS (SIP_MSG_ERR_BODY_TRUNCATED + 1)
 
 struct control_stats {
 	uint64_t sip_packets;        /* packets taken from the SIP ring */
@@ -23,10 +35,30 @@ struct control_stats {
 	uint64_t sip_udp_messages;
 	uint64_t sip_tcp_messages;
 	uint64_t sip_undecodable;    /* packets the control lcore could not re-read */
+	uint64_t sip_malformed[SIP_MSG_ERROR_KINDS]; /* by sip_msg_parse() error */
+	uint64_t iri_records;
+	uint64_t iri_record_failures; /* records lost to memory exhaustion */
+	uint64_t reloads;
+	uint64_t reloads_rejected;
+};
+
+struct control_options {
+	const char *config_path;       /* re-read on SIGHUP */
+	const char *debug_events_path; /* NULL: no event file */
 };
 
 struct control {
-	const struct lime_config *cfg;
+	const struct lime_config *cfg;   /* as started: dataplane settings */
+	struct control_options opts;
+	/* The configuration whose intercepts and agencies apply now: cfg, or
+	 * the last one a SIGHUP loaded (then owned here). */
+	struct lime_config *live_cfg;
+	struct intercept_set *intercepts;
+	struct dialog_tracker *dialogs;
+	struct key_manager keys;
+	FILE *debug_events;
+	uint64_t last_dialog_expire_us;
+	struct sip_msg msg;              /* scratch for the message at hand */
 	struct dataplane *dp;
 	struct tcp_stream_table *tcp;
 	struct control_stats stats;
@@ -38,8 +70,19 @@ struct control {
 };
 
 int control_init(struct control *c, const struct lime_config *cfg,
-		 struct dataplane *dp);
+		 const struct control_options *opts, struct dataplane *dp);
 void control_free(struct control *c);
+
+/* control_calls.c: intercepts, dialogs and media flows. */
+int control_calls_init(struct control *c);
+void control_calls_free(struct control *c);
+/* Parses one SIP message and hands it to the dialog tracker. */
+void control_handle_sip(struct control *c, const uint8_t *data, size_t len,
+			const struct sip_packet_info *pkt);
+/* Re-reads the configuration file and applies its intercepts. */
+void control_reload(struct control *c);
+/* The intercepts in force: the live configuration. */
+const struct lime_config *control_live_config(const struct control *c);
 
 /*
  * Run until the dataplane has stopped (end of input or a signal) and every

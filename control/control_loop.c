@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -20,6 +21,8 @@
 #define CONTROL_IDLE_SLEEP_NS 1000000
 /* Idle TCP streams are checked once per this much capture time. */
 #define TCP_EXPIRE_PERIOD_US 1000000
+/* Dialog timeouts and warrant ends are checked this often in capture time. */
+#define DIALOG_EXPIRE_PERIOD_US 1000000
 /* Rejected datagrams are logged one by one up to this many, then counted. */
 #define REJECT_LOG_LIMIT 10
 
@@ -27,13 +30,23 @@ static void on_tcp_message(void *ctx, const struct tcp_stream_key *key,
 			   const uint8_t *msg, size_t len, uint64_t ts_us)
 {
 	struct control *c = ctx;
+	struct sip_packet_info pkt = {
+		.ts_us = (int64_t)ts_us,
+		.family = key->family,
+		.transport = IPPROTO_TCP,
+		.src_port = key->src_port,
+		.dst_port = key->dst_port,
+	};
 
+	memcpy(pkt.src_addr, key->src_addr, sizeof(pkt.src_addr));
+	memcpy(pkt.dst_addr, key->dst_addr, sizeof(pkt.dst_addr));
 	c->stats.sip_messages++;
 	c->stats.sip_tcp_messages++;
+	control_handle_sip(c, msg, len, &pkt);
 }
 
 int control_init(struct control *c, const struct lime_config *cfg,
-		 struct dataplane *dp)
+		 const struct control_options *opts, struct dataplane *dp)
 {
 	struct tcp_stream_limits limits = {
 		.max_streams = cfg->tcp_max_streams,
@@ -44,20 +57,36 @@ int control_init(struct control *c, const struct lime_config *cfg,
 	};
 
 	c->cfg = cfg;
+	c->opts = *opts;
 	c->dp = dp;
 	memset(&c->stats, 0, sizeof(c->stats));
 	c->last_capture_us = 0;
 	c->last_tcp_expire_us = 0;
+	c->last_dialog_expire_us = 0;
 	c->tcp = tcp_stream_table_create(&limits, on_tcp_message, c);
 	if (c->tcp == NULL) {
 		LOG_ERR("control: creating the SIP over TCP stream table failed");
 		return -ENOMEM;
+	}
+	if (opts->debug_events_path != NULL) {
+		c->debug_events = fopen(opts->debug_events_path, "w");
+		if (c->debug_events == NULL) {
+			LOG_ERR("control: opening the event file \"%s\" failed: %s",
+				opts->debug_events_path, strerror(errno));
+			control_free(c);
+			return -errno;
+		}
+	}
+	if (control_calls_init(c) != 0) {
+		control_free(c);
+		return -EINVAL;
 	}
 	return 0;
 }
 
 void control_free(struct control *c)
 {
+	control_calls_free(c);
 	tcp_stream_table_destroy(c->tcp);
 	c->tcp = NULL;
 }
@@ -89,8 +118,21 @@ static void reject_udp(struct control *c, const struct decoded_pkt *d)
 }
 
 /* A UDP datagram on a SIP port carries one message or a keepalive. */
+static void packet_info(const struct decoded_pkt *d, uint64_t ts_us,
+			struct sip_packet_info *pkt)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->ts_us = (int64_t)ts_us;
+	pkt->family = d->ip_version;
+	pkt->transport = d->l4_proto;
+	pkt->src_port = d->src_port;
+	pkt->dst_port = d->dst_port;
+	memcpy(pkt->src_addr, d->src_addr, sizeof(pkt->src_addr));
+	memcpy(pkt->dst_addr, d->dst_addr, sizeof(pkt->dst_addr));
+}
+
 static void handle_udp(struct control *c, const struct decoded_pkt *d,
-		       const uint8_t *payload, size_t len)
+		       const uint8_t *payload, size_t len, uint64_t ts_us)
 {
 	size_t skip = 0;
 	while (skip < len && (payload[skip] == '\r' || payload[skip] == '\n'))
@@ -113,6 +155,10 @@ static void handle_udp(struct control *c, const struct decoded_pkt *d,
 	}
 	c->stats.sip_messages++;
 	c->stats.sip_udp_messages++;
+
+	struct sip_packet_info pkt;
+	packet_info(d, ts_us, &pkt);
+	control_handle_sip(c, line, rest, &pkt);
 }
 
 static void handle_tcp(struct control *c, const struct decoded_pkt *d,
@@ -157,7 +203,7 @@ static void handle_sip_packet(struct control *c, struct rte_mbuf *m)
 
 	const uint8_t *payload = data + d.payload_offset;
 	if (d.l4_proto == IPPROTO_UDP)
-		handle_udp(c, &d, payload, d.payload_len);
+		handle_udp(c, &d, payload, d.payload_len, meta->ts_us);
 	else
 		handle_tcp(c, &d, payload, meta->ts_us);
 }
@@ -211,12 +257,24 @@ void control_run(struct control *c)
 							CONTROL_BURST, NULL);
 		for (unsigned int i = 0; i < n; i++)
 			handle_sip_packet(c, pkts[i]);
-		if (n > 0)
+		if (n > 0) {
 			rte_pktmbuf_free_bulk(pkts, n);
+			/* Flow table changes are visible before the count. */
+			if (dp->sip_barrier)
+				__atomic_fetch_add(&dp->sip_handled, n, __ATOMIC_RELEASE);
+		}
 
 		if (c->last_capture_us - c->last_tcp_expire_us > TCP_EXPIRE_PERIOD_US) {
 			tcp_stream_expire(c->tcp, c->last_capture_us);
 			c->last_tcp_expire_us = c->last_capture_us;
+		}
+		if (c->last_capture_us - c->last_dialog_expire_us > DIALOG_EXPIRE_PERIOD_US) {
+			dialog_expire(c->dialogs, (int64_t)c->last_capture_us);
+			c->last_dialog_expire_us = c->last_capture_us;
+		}
+		if (control_reload_requested) {
+			control_reload_requested = 0;
+			control_reload(c);
 		}
 
 		uint64_t now = rte_rdtsc();
@@ -230,10 +288,16 @@ void control_run(struct control *c)
 			bool stopped = dataplane_stopped(dp);
 			if (stopped && rte_ring_empty(dp->sip_ring))
 				break;
-			idle_sleep();
+			/* Behind the SIP barrier a receiving lcore waits for
+			 * this loop, so it yields the CPU without sleeping. */
+			if (dp->sip_barrier)
+				sched_yield();
+			else
+				idle_sleep();
 		}
 	}
 
 	tcp_stream_flush_all(c->tcp);
+	dialog_expire(c->dialogs, (int64_t)c->last_capture_us);
 	c->stopped_tsc = rte_rdtsc();
 }

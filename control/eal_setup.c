@@ -338,6 +338,7 @@ enum setup_error dataplane_setup(const struct lime_config *cfg,
 	memset(dp, 0, sizeof(*dp));
 	dp->offline = opts->n_pcaps > 0;
 	dp->pcap_speed = opts->pcap_speed;
+	dp->sip_barrier = dp->offline && opts->pcap_speed <= 0;
 	dp->ts_dynfield_offset = -1;
 	set_decode_options(cfg, dp);
 

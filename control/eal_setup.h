@@ -15,6 +15,7 @@ struct run_options {
 	size_t n_pcaps;
 	const char *summary_path;
 	const char *cc_pcap_path;
+	const char *debug_events_path;
 	double pcap_speed;            /* 0: unpaced */
 };
 

@@ -4,6 +4,8 @@
  *
  *   lime --config FILE [--pcap IN ...] [--summary OUT.json] [--cc-pcap OUT.pcapng]
  *
+ * SIGHUP re-reads the configuration file and applies its intercepts and
+ * agencies; SIGINT and SIGTERM stop the run.
  * Exit status: 0 when the run completed, 2 for bad command-line or
  * configuration values, 1 for a runtime failure.
  */
@@ -48,6 +50,9 @@ static const char usage_text[] =
 	"                        default: as fast as possible\n"
 	"  --summary OUT.json    write the final counters to OUT.json\n"
 	"  --cc-pcap OUT.pcapng  write decrypted media of intercepted calls\n"
+	"  --debug-events OUT.jsonl\n"
+	"                        write one JSON line per media flow installed or\n"
+	"                        removed and per IRI record (no key material)\n"
 	"  --log-level LEVEL     error, warning, notice, info (default) or debug\n"
 	"  --help                show this text\n";
 
@@ -87,6 +92,7 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 		{"pcap-speed", required_argument, NULL, 's'},
 		{"summary", required_argument, NULL, 'S'},
 		{"cc-pcap", required_argument, NULL, 'C'},
+		{"debug-events", required_argument, NULL, 'E'},
 		{"log-level", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -134,6 +140,9 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 		case 'C':
 			o->cc_pcap_path = optarg;
 			break;
+		case 'E':
+			o->debug_events_path = optarg;
+			break;
 		case 'l':
 			if (parse_log_level(optarg) != 0) {
 				usage_error("invalid --log-level \"%s\": use error, warning, notice, info or debug", optarg);
@@ -175,6 +184,12 @@ static void on_signal(int sig)
 	lime_dp.quit = 1;
 }
 
+static void on_sighup(int sig)
+{
+	(void)sig;
+	control_reload_requested = 1;
+}
+
 static void install_signal_handlers(void)
 {
 	struct sigaction sa;
@@ -183,6 +198,12 @@ static void install_signal_handlers(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+
+	/* SA_RESTART keeps a reload from failing the control lcore's sleep
+	 * or the lcores' file reads with EINTR. */
+	sa.sa_handler = on_sighup;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 /*
@@ -286,7 +307,11 @@ static int run(const struct run_options *o, const struct lime_config *cfg)
 	install_signal_handlers();
 	LOG_INFO("%s with the OpenSSL crypto backend", srtp_get_version_string());
 
-	if (control_init(&control, cfg, &lime_dp) != 0) {
+	struct control_options copts = {
+		.config_path = o->config_path,
+		.debug_events_path = o->debug_events_path,
+	};
+	if (control_init(&control, cfg, &copts, &lime_dp) != 0) {
 		dataplane_teardown(&lime_dp);
 		return EXIT_RUNTIME;
 	}
@@ -333,7 +358,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if ((opts.summary_path != NULL && check_output("--summary", opts.summary_path) != 0) ||
-	    (opts.cc_pcap_path != NULL && check_output("--cc-pcap", opts.cc_pcap_path) != 0)) {
+	    (opts.cc_pcap_path != NULL && check_output("--cc-pcap", opts.cc_pcap_path) != 0) ||
+	    (opts.debug_events_path != NULL &&
+	     check_output("--debug-events", opts.debug_events_path) != 0)) {
 		lime_config_free(cfg);
 		return EXIT_USAGE;
 	}

@@ -109,13 +109,79 @@ static void write_sip(struct json_writer *w, const struct control *c)
 	json_object_end(w);
 }
 
+/* Calls, flows and IRI events per LIID of the configuration in force. */
+static void write_calls(struct json_writer *w, const struct control *c)
+{
+	const struct lime_config *cfg = control_live_config(c);
+	const struct dialog_stats *ds = dialog_tracker_stats(c->dialogs);
+
+	json_u64(w, "calls", ds->calls);
+	json_object_begin(w, "intercepted_calls");
+	for (size_t i = 0; i < cfg->n_intercepts; i++) {
+		const struct liid_stats *ls = dialog_liid_stats(c->dialogs,
+								cfg->intercepts[i].liid);
+		json_u64(w, cfg->intercepts[i].liid, ls ? ls->intercepted_calls : 0);
+	}
+	json_object_end(w);
+
+	json_object_begin(w, "iri_events");
+	for (size_t i = 0; i < cfg->n_intercepts; i++) {
+		const struct liid_stats *ls = dialog_liid_stats(c->dialogs,
+								cfg->intercepts[i].liid);
+		json_object_begin(w, cfg->intercepts[i].liid);
+		json_u64(w, "begin", ls ? ls->iri[IRI_BEGIN] : 0);
+		json_u64(w, "continue", ls ? ls->iri[IRI_CONTINUE] : 0);
+		json_u64(w, "end", ls ? ls->iri[IRI_END] : 0);
+		json_u64(w, "report", ls ? ls->iri[IRI_REPORT] : 0);
+		json_object_end(w);
+	}
+	json_object_end(w);
+
+	json_object_begin(w, "dialogs");
+	json_u64(w, "active", ds->calls_active);
+	json_u64(w, "peak", ds->calls_peak);
+	json_u64(w, "timed_out", ds->calls_timed_out);
+	json_u64(w, "evicted", ds->calls_evicted);
+	json_u64(w, "forks", ds->forks);
+	json_u64(w, "offers", ds->offers);
+	json_u64(w, "answers", ds->answers);
+	json_u64(w, "retransmissions", ds->retransmissions);
+	json_u64(w, "out_of_dialog", ds->out_of_dialog);
+	json_u64(w, "reports_outside_calls", ds->reports);
+	json_u64(w, "no_call_id", ds->no_call_id);
+	json_u64(w, "bad_cseq", ds->bad_cseq);
+	json_u64(w, "bad_sdp", ds->bad_sdp);
+	json_u64(w, "sdp_invalid_sections", ds->sdp_invalid_sections);
+	json_u64(w, "sdes_tag_renumbered", ds->sdes_tag_mismatch);
+	json_u64(w, "sdes_unpaired", ds->sdes_unpaired);
+	json_object_end(w);
+
+	json_object_begin(w, "flows");
+	json_u64(w, "added", ds->flows_added);
+	json_u64(w, "removed", ds->flows_removed);
+	json_u64(w, "active", ds->flows_active);
+	json_u64(w, "peak", ds->flows_peak);
+	json_u64(w, "rejected", ds->flows_rejected);
+	json_u64(w, "taken_over", ds->flows_taken_over);
+	json_object_end(w);
+
+	json_object_begin(w, "sip_malformed");
+	for (int e = SIP_MSG_ERR_EMPTY; e < SIP_MSG_ERROR_KINDS; e++)
+		json_u64(w, sip_msg_error_name(e), c->stats.sip_malformed[e]);
+	json_object_end(w);
+
+	json_object_begin(w, "config_reloads");
+	json_u64(w, "applied", c->stats.reloads);
+	json_u64(w, "rejected", c->stats.reloads_rejected);
+	json_object_end(w);
+	json_u64(w, "iri_records", c->stats.iri_records);
+}
+
 static void write_keys_and_delivery(struct json_writer *w,
 				    const struct lime_config *cfg)
 {
-	/* Dialogs, keys and delivery are not wired in yet: every figure is 0,
-	 * but every configured LIID and alarm kind is present. */
-	json_u64(w, "calls", 0);
-	per_liid_zero(w, "intercepted_calls", cfg);
+	/* Keys and delivery are not wired in yet: every figure is 0, but
+	 * every configured LIID and alarm kind is present. */
 	per_liid_zero(w, "media_decrypted", cfg);
 	per_liid_zero(w, "media_failed", cfg);
 	per_liid_zero(w, "media_undecryptable", cfg);
@@ -173,7 +239,8 @@ int summary_write(const char *path, const struct control *c)
 	json_object_begin(&w, NULL);
 	write_packets(&w, &total, c);
 	write_sip(&w, c);
-	write_keys_and_delivery(&w, c->cfg);
+	write_calls(&w, c);
+	write_keys_and_delivery(&w, control_live_config(c));
 
 	json_double(&w, "run_seconds",
 		    (double)(c->stopped_tsc - c->started_tsc) / (double)rte_get_tsc_hz());

@@ -72,6 +72,15 @@ struct dataplane {
 	int rx_running;                             /* receiving lcores still reading */
 	int workers_running;
 	uint32_t pending_key_requests;              /* offline reader holds back while > 0 */
+	/*
+	 * Unpaced offline mode reads faster than the control lcore follows
+	 * SIP, so media could overtake the answer that creates its flow.
+	 * With sip_barrier set, a receiving lcore that hands SIP packets over
+	 * waits until sip_handled reaches sip_enqueued before it reads on.
+	 */
+	bool sip_barrier;
+	uint64_t sip_enqueued;
+	uint64_t sip_handled;
 };
 
 extern struct dataplane lime_dp;

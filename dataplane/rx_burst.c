@@ -207,8 +207,11 @@ static void dispatch(struct rx_lcore *rx)
 	struct rx_burst *b = &rx->burst;
 	struct dataplane *dp = rx->dp;
 
-	if (b->n_sip > 0)
+	if (b->n_sip > 0) {
 		ring_enqueue_all(rx, dp->sip_ring, b->sip, b->n_sip, DROP_SIP_RING_FULL);
+		if (dp->sip_barrier)
+			__atomic_fetch_add(&dp->sip_enqueued, b->n_sip, __ATOMIC_RELEASE);
+	}
 
 	for (uint16_t w = 0; w < dp->n_workers; w++) {
 		if (b->n_to_worker[w] == 0)
@@ -225,8 +228,13 @@ static void dispatch(struct rx_lcore *rx)
 		rte_pktmbuf_free_bulk(b->drop, b->n_drop);
 }
 
-void rx_process_burst(struct rx_lcore *rx, struct rte_mbuf **pkts,
-			  uint16_t n, uint64_t t_rx_start)
+/*
+ * Runs the pipeline over pkts[0..n). With the SIP barrier it stops after
+ * the first SIP packet, so that the packets behind it are looked up only
+ * once the control lcore has handled it. Returns the packets consumed.
+ */
+static uint16_t process_packets(struct rx_lcore *rx, struct rte_mbuf **pkts,
+				uint16_t n, uint64_t t_rx_start)
 {
 	struct lcore_stats *st = rx->stats;
 	struct rx_burst *b = &rx->burst;
@@ -237,17 +245,23 @@ void rx_process_burst(struct rx_lcore *rx, struct rte_mbuf **pkts,
 	b->n_cand = 0;
 	b->n_drop = 0;
 	b->n_not_target = 0;
-	st->rx_packets += n;
 	st->rx_bursts++;
 
 	uint64_t fragments_before = st->fragments_in;
 	uint64_t last_ts_us = 0;
 	uint64_t bytes = 0;
-	for (uint16_t i = 0; i < n; i++) {
+	bool barrier = rx->dp->sip_barrier;
+	uint16_t i = 0;
+	while (i < n) {
 		bytes += pkts[i]->pkt_len;
 		last_ts_us = packet_time_us(rx->dp, pkts[i], now_us);
 		classify_one(rx, pkts[i], last_ts_us);
+		i++;
+		if (barrier && b->n_sip > 0)
+			break;
 	}
+	n = i;
+	st->rx_packets += n;
 	st->rx_bytes += bytes;
 	st->class_packets[PKT_CLASS_OTHER] += b->n_not_target;
 	st->drops[DROP_NOT_TARGET] += b->n_not_target;
@@ -270,7 +284,37 @@ void rx_process_burst(struct rx_lcore *rx, struct rte_mbuf **pkts,
 	if (st->first_rx_tsc == 0)
 		st->first_rx_tsc = t_rx_start;
 	st->last_rx_tsc = t3;
+	return n;
 }
+
+/* Waits until the control lcore has handled every SIP packet handed over. */
+static void wait_for_control(struct rx_lcore *rx)
+{
+	struct dataplane *dp = rx->dp;
+	uint64_t enqueued = __atomic_load_n(&dp->sip_enqueued, __ATOMIC_RELAXED);
+
+	/* No flow entry is held here, so deleted entries may be reclaimed. */
+	while (__atomic_load_n(&dp->sip_handled, __ATOMIC_ACQUIRE) < enqueued &&
+	       !dp->quit) {
+		flow_table_quiescent(&dp->flows, rx->role->reader_id);
+		rte_pause();
+	}
+}
+
+void rx_process_burst(struct rx_lcore *rx, struct rte_mbuf **pkts,
+		      uint16_t n, uint64_t t_rx_start)
+{
+	uint16_t done = 0;
+
+	while (done < n) {
+		done += process_packets(rx, pkts + done, n - done, t_rx_start);
+		if (rx->dp->sip_barrier && rx->burst.n_sip > 0)
+			wait_for_control(rx);
+		t_rx_start = rte_rdtsc();
+	}
+}
+
+
 
 /* Media of known flows. Decryption is not wired in yet. */
 unsigned int rx_run_worker(struct rx_lcore *rx, struct rte_ring *ring)

@@ -905,6 +905,18 @@ static bool global_number(const struct sip_uri *uri, struct sip_slice *number)
 	return true;
 }
 
+/*
+ * RFC 3966 section 4 compares a phone-context of global-number-digits
+ * ("+1-212") digit by digit without visual separators, and a domain name
+ * without regard to case.
+ */
+static bool equal_phone_context(struct sip_slice a, struct sip_slice b)
+{
+	if (a.len > 0 && b.len > 0 && a.ptr[0] == '+' && b.ptr[0] == '+')
+		return equal_decoded(a, b, true);
+	return equal_nocase(a.ptr, a.len, b.ptr, b.len);
+}
+
 static bool match_local_tel(const struct sip_uri *a, const struct sip_uri *b)
 {
 	struct sip_slice ctx_a;
@@ -916,7 +928,7 @@ static bool match_local_tel(const struct sip_uri *a, const struct sip_uri *b)
 	    !sip_uri_param(b, "phone-context", &ctx_b))
 		return false;
 	return equal_decoded(a->user, b->user, true) &&
-	       equal_nocase(ctx_a.ptr, ctx_a.len, ctx_b.ptr, ctx_b.len);
+	       equal_phone_context(ctx_a, ctx_b);
 }
 
 bool sip_uri_match_target(const struct sip_uri *a, const struct sip_uri *b)

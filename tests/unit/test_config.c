@@ -775,6 +775,140 @@ static void test_duplicate_target(void **state)
 	assert_contains(err, "intercepts[0].targets[1] repeats \"sip:a@b\"");
 }
 
+static void test_target_not_matchable(void **state)
+{
+	static const struct {
+		const char *value;
+		const char *reason;
+	} cases[] = {
+		{ "sip:ims.test", "a sip: or sips: target needs a user part" },
+		{ "sips:ims.test:5061", "a sip: or sips: target needs a user part" },
+		{ "tel:5550100", "a local number needs a phone-context parameter" },
+		{ "tel:555-0100;ext=1", "a local number needs a phone-context" },
+		{ "sip:alice@", "not a valid URI" },
+		{ "sip:@ims.test", "not a valid URI" },
+		{ "sip:alice@ims.test:99999", "not a valid URI" },
+		{ "sip:alice@[2001:db8::1", "not a valid URI" },
+	};
+	char quoted[96];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		load_invalid(yaml_printf("lcores: 0-1\n"
+					 "intercepts:\n"
+					 "  - liid: L1\n"
+					 "    targets: [sip:ok@b, \"%s\"]\n"
+					 "    agency: lea-1\n" AGENCY_YAML,
+					 cases[i].value));
+		snprintf(quoted, sizeof(quoted), "invalid value \"%s\"",
+			 cases[i].value);
+		assert_contains(err, quoted);
+		assert_contains(err, "for intercepts[0].targets[1]: ");
+		assert_contains(err, cases[i].reason);
+		assert_contains(err, "e.g. \"");
+	}
+}
+
+static void test_target_forms_accepted(void **state)
+{
+	static const char *const values[] = {
+		"sip:alice@ims.test:5060;transport=tcp",
+		"sips:alice@ims.test",
+		"sip:alice@[2001:db8::1]",
+		"sip:+15550100@ims.test;user=phone",
+		"sip:%61lice@ims.test",
+		"tel:+1-555-0100",
+		"tel:5550100;phone-context=ims.test",
+		"tel:5550100;phone-context=+1-212",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct lime_config *cfg = load_text(
+			yaml_printf("lcores: 0-1\n"
+				    "intercepts:\n"
+				    "  - liid: L1\n"
+				    "    targets: [\"%s\"]\n"
+				    "    agency: lea-1\n" AGENCY_YAML,
+				    values[i]));
+
+		if (cfg == NULL)
+			fail_msg("target \"%s\" rejected: %s", values[i], err);
+		assert_string_equal(cfg->intercepts[0].targets[0], values[i]);
+		lime_config_free(cfg);
+	}
+}
+
+/* Loads one intercept with this LIID, written as a YAML double-quoted
+ * string so that escapes such as \t work. */
+static struct lime_config *load_liid(const char *liid)
+{
+	return load_text(yaml_printf("lcores: 0-1\n"
+				     "intercepts:\n"
+				     "  - liid: \"%s\"\n"
+				     "    targets: [sip:a@b]\n"
+				     "    agency: lea-1\n" AGENCY_YAML, liid));
+}
+
+static void test_liid_length(void **state)
+{
+	static const char max_liid[] = "LIID-678901234567890123X5";
+	static const char long_liid[] = "LIID-678901234567890123X56";
+	struct lime_config *cfg;
+
+	(void)state;
+	assert_int_equal(strlen(max_liid), 25);
+	cfg = load_liid(max_liid);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->intercepts[0].liid, max_liid);
+	lime_config_free(cfg);
+
+	cfg = load_liid("1");
+	assert_non_null(cfg);
+	lime_config_free(cfg);
+
+	load_invalid(yaml_printf("lcores: 0-1\n"
+				 "intercepts:\n"
+				 "  - liid: %s\n"
+				 "    targets: [sip:a@b]\n"
+				 "    agency: lea-1\n" AGENCY_YAML, long_liid));
+	assert_contains(err, "line 3: ");
+	assert_contains(err, "invalid value \"LIID-678901234567890123X56\" "
+			"for intercepts[0].liid");
+	assert_contains(err, "26 bytes long");
+	assert_contains(err, "at most 25");
+}
+
+static void test_liid_characters(void **state)
+{
+	static const char *const values[] = {
+		"LIID 1", "LIID\\t1", "LIID-\\u00e9", "LIID\\x7f",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct lime_config *cfg = load_liid(values[i]);
+
+		if (cfg != NULL) {
+			lime_config_free(cfg);
+			fail_msg("LIID \"%s\" accepted", values[i]);
+		}
+		print_message("case %zu: %s\n", i, err);
+		assert_contains(err, "for intercepts[0].liid");
+		assert_contains(err, "contains a space, control or non-ASCII "
+				"character");
+		assert_contains(err, "1 to 25 printable ASCII characters");
+		assert_null(strchr(err, '\t'));
+	}
+
+	load_invalid(yaml_printf("lcores: 0-1\n"
+				 "intercepts:\n"
+				 "  - liid: \"\"\n"
+				 "    targets: [sip:a@b]\n"
+				 "    agency: lea-1\n" AGENCY_YAML));
+	assert_contains(err, "intercepts[0].liid is empty");
+}
+
 static void test_start_not_before_end(void **state)
 {
 	static const char *const windows[][2] = {
@@ -1122,6 +1256,10 @@ int main(void)
 		cmocka_unit_test(test_too_many_ports),
 		cmocka_unit_test(test_bad_targets),
 		cmocka_unit_test(test_duplicate_target),
+		cmocka_unit_test(test_target_not_matchable),
+		cmocka_unit_test(test_target_forms_accepted),
+		cmocka_unit_test(test_liid_length),
+		cmocka_unit_test(test_liid_characters),
 		cmocka_unit_test(test_start_not_before_end),
 		cmocka_unit_test(test_bad_timestamps),
 		cmocka_unit_test(test_psk_odd_length),

@@ -619,6 +619,12 @@ static void test_target_matching(void **state)
 		  "tel:7042;phone-context=example.net", false },
 		{ "tel:7042;phone-context=example.com",
 		  "sip:7042@example.com", false },
+		{ "tel:7042;phone-context=+1-212-555",
+		  "tel:7042;phone-context=+1(212)555", true },
+		{ "tel:7042;phone-context=+1-212-555",
+		  "tel:7042;phone-context=+1-212-556", false },
+		{ "tel:7042;phone-context=+1212",
+		  "tel:7042;phone-context=1212", false },
 		{ "mailto:a@example.com", "mailto:a@example.com", false },
 	};
 	(void)state;

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control lcore's side of call correlation: parses each SIP message,
+ * feeds the dialog tracker, installs the media flows of intercepted calls
+ * in the dataplane's flow table with their keys in the key manager, keeps
+ * the IRI records, and swaps in new intercepts on SIGHUP.
+ */
+#include "control/control.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/debug_events.h"
+#include "control/iri_record.h"
+#include "dataplane/flow_table.h"
+#include "lib/util/log.h"
+
+volatile sig_atomic_t control_reload_requested;
+
+/* Malformed SIP messages logged one by one before they are only counted. */
+#define MALFORMED_LOG_LIMIT 10
+/* An ended call absorbs retransmissions this long (64 x T1 of RFC 3261). */
+#define DIALOG_LINGER_US (32 * 1000000LL)
+
+static void flow_key_of(const struct media_flow *f, struct flow_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = f->dest.family;
+	key->proto = IPPROTO_UDP;
+	key->port = f->dest.port;
+	memcpy(key->addr, f->dest.addr, sizeof(key->addr));
+}
+
+static int sink_flow_add(void *ctx, const struct call_flow_event *ev,
+			 uint32_t *stream_id)
+{
+	struct control *c = ctx;
+	struct flow_key key;
+	uint32_t id;
+
+	int ret = key_manager_open(&c->keys, ev->flow->keying, ev->crypto, &id);
+	if (ret != 0)
+		return ret;
+
+	struct flow_entry *entry = calloc(1, sizeof(*entry));
+	if (entry == NULL) {
+		key_manager_close(&c->keys, id);
+		return -ENOMEM;
+	}
+	entry->stream_id = id;
+	entry->worker = (uint16_t)(id % c->dp->n_workers);
+
+	flow_key_of(ev->flow, &key);
+	ret = flow_table_add(&c->dp->flows, &key, entry);
+	if (ret != 0) {
+		free(entry);
+		key_manager_close(&c->keys, id);
+		return ret == -ENOSPC ? -ENOSPC : ret;
+	}
+
+	*stream_id = id;
+	if (c->debug_events != NULL)
+		debug_events_flow(c->debug_events, "flow_add", ev, id, NULL);
+	return 0;
+}
+
+static void sink_flow_del(void *ctx, const struct call_flow_event *ev,
+			  uint32_t stream_id, const char *reason)
+{
+	struct control *c = ctx;
+	struct flow_key key;
+
+	flow_key_of(ev->flow, &key);
+	if (flow_table_del(&c->dp->flows, &key) != 0)
+		LOG_WARN("flows: removing a media flow of call %.*s found no flow table entry",
+			 (int)ev->call_id_len, ev->call_id);
+	key_manager_close(&c->keys, stream_id);
+	if (c->debug_events != NULL)
+		debug_events_flow(c->debug_events, "flow_del", ev, stream_id, reason);
+}
+
+/*
+ * Keeps one IRI record. Until the handover path takes records, each is
+ * written to the event file, counted and freed.
+ */
+static void sink_iri(void *ctx, const struct iri_event *ev)
+{
+	struct control *c = ctx;
+	struct iri_record *rec = iri_record_create(ev);
+
+	if (rec == NULL) {
+		c->stats.iri_record_failures++;
+		LOG_ERR("LIID %s: out of memory for an IRI record of CIN %llu",
+			ev->liid, (unsigned long long)ev->cin);
+		return;
+	}
+	c->stats.iri_records++;
+	if (c->debug_events != NULL)
+		debug_events_iri(c->debug_events, rec);
+	/* NOTE: records go nowhere yet; the HI2 delivery path will take
+	 * them here instead of freeing them. */
+	iri_record_free(rec);
+}
+
+int control_calls_init(struct control *c)
+{
+	char err[512];
+	struct dialog_limits limits = {
+		.max_calls = c->cfg->max_dialogs,
+		.dialog_timeout_us = (int64_t)c->cfg->dialog_timeout_s * 1000000,
+		.early_timeout_us = (int64_t)c->cfg->early_dialog_timeout_s * 1000000,
+		.linger_us = DIALOG_LINGER_US,
+	};
+	struct dialog_sink sink = {
+		.ctx = c,
+		.iri = sink_iri,
+		.flow_add = sink_flow_add,
+		.flow_del = sink_flow_del,
+	};
+
+	c->live_cfg = (struct lime_config *)c->cfg;
+	c->intercepts = intercept_set_build(c->cfg, err, sizeof(err));
+	if (c->intercepts == NULL) {
+		LOG_ERR("intercepts: %s", err);
+		return -EINVAL;
+	}
+	if (key_manager_init(&c->keys, c->cfg->max_flows) != 0) {
+		LOG_ERR("key manager: out of memory for %u streams", c->cfg->max_flows);
+		return -ENOMEM;
+	}
+	c->dialogs = dialog_tracker_create(&limits, c->intercepts, &sink);
+	if (c->dialogs == NULL) {
+		LOG_ERR("dialogs: out of memory for %u calls", c->cfg->max_dialogs);
+		return -ENOMEM;
+	}
+	LOG_INFO("intercepts: %zu warrants, up to %u calls tracked",
+		 intercept_set_count(c->intercepts), c->cfg->max_dialogs);
+	return 0;
+}
+
+void control_calls_free(struct control *c)
+{
+	/* Removing every call wipes and releases the keys of its flows. */
+	dialog_tracker_destroy(c->dialogs);
+	c->dialogs = NULL;
+	intercept_set_free(c->intercepts);
+	c->intercepts = NULL;
+	key_manager_free(&c->keys);
+	if (c->live_cfg != c->cfg)
+		lime_config_free(c->live_cfg);
+	c->live_cfg = NULL;
+	if (c->debug_events != NULL)
+		fclose(c->debug_events);
+	c->debug_events = NULL;
+}
+
+const struct lime_config *control_live_config(const struct control *c)
+{
+	return c->live_cfg != NULL ? c->live_cfg : c->cfg;
+}
+
+static void count_malformed(struct control *c, enum sip_msg_error err,
+			    const struct sip_packet_info *pkt)
+{
+	uint64_t total = 0;
+
+	c->stats.sip_malformed[err]++;
+	for (int i = 0; i < SIP_MSG_ERROR_KINDS; i++)
+		total += c->stats.sip_malformed[i];
+	if (total > MALFORMED_LOG_LIMIT)
+		return;
+	LOG_WARN("SIP message of %s from port %u to port %u dropped: %s%s",
+		 pkt->transport == IPPROTO_TCP ? "TCP" : "UDP", pkt->src_port,
+		 pkt->dst_port, sip_msg_error_name(err),
+		 total == MALFORMED_LOG_LIMIT ? " (further malformed messages are only counted)" : "");
+}
+
+void control_handle_sip(struct control *c, const uint8_t *data, size_t len,
+			const struct sip_packet_info *pkt)
+{
+	enum sip_msg_error err = sip_msg_parse((const char *)data, len, &c->msg);
+
+	/* A message cut short by the capture still names its dialog. */
+	if (err != SIP_MSG_OK && err != SIP_MSG_ERR_NO_HEADER_END &&
+	    err != SIP_MSG_ERR_BODY_TRUNCATED) {
+		count_malformed(c, err, pkt);
+		return;
+	}
+	if (err != SIP_MSG_OK)
+		c->stats.sip_malformed[err]++;
+
+	size_t raw_len = c->msg.length < len ? c->msg.length : len;
+	dialog_on_message(c->dialogs, &c->msg, (const char *)data, raw_len, pkt);
+}
+
+/* Settings that only a restart applies. */
+static void warn_restart_only(const struct lime_config *old,
+			      const struct lime_config *next)
+{
+	if (strcmp(old->lcores, next->lcores) != 0 || old->workers != next->workers ||
+	    old->n_ports != next->n_ports || old->n_sip_ports != next->n_sip_ports ||
+	    memcmp(old->sip_ports, next->sip_ports, sizeof(old->sip_ports)) != 0 ||
+	    old->max_flows != next->max_flows || old->max_dialogs != next->max_dialogs)
+		LOG_WARN("configuration reload: changes outside intercepts and agencies take effect after a restart");
+}
+
+static void log_liid_changes(const struct lime_config *old,
+			     const struct intercept_set *old_set,
+			     const struct intercept_set *next_set)
+{
+	unsigned added = 0, removed = 0;
+	const struct lime_config *next = intercept_set_config(next_set);
+
+	for (size_t i = 0; i < next->n_intercepts; i++)
+		if (intercept_set_find_liid(old_set, next->intercepts[i].liid) < 0) {
+			LOG_INFO("configuration reload: intercept %s added",
+				 next->intercepts[i].liid);
+			added++;
+		}
+	for (size_t i = 0; i < old->n_intercepts; i++)
+		if (intercept_set_find_liid(next_set, old->intercepts[i].liid) < 0) {
+			LOG_INFO("configuration reload: intercept %s removed; its calls are no longer intercepted",
+				 old->intercepts[i].liid);
+			removed++;
+		}
+	LOG_INFO("configuration reloaded: %zu intercepts (%u added, %u removed), %zu agencies",
+		 next->n_intercepts, added, removed, next->n_agencies);
+}
+
+void control_reload(struct control *c)
+{
+	char err[1024];
+	struct lime_config *next = lime_config_load(c->opts.config_path, err,
+						    sizeof(err));
+
+	if (next == NULL) {
+		c->stats.reloads_rejected++;
+		LOG_ERR("configuration reload rejected: %s; the previous intercepts and agencies stay in force",
+			err);
+		return;
+	}
+
+	struct intercept_set *set = intercept_set_build(next, err, sizeof(err));
+	if (set == NULL) {
+		c->stats.reloads_rejected++;
+		LOG_ERR("configuration reload rejected: %s; the previous intercepts and agencies stay in force",
+			err);
+		lime_config_free(next);
+		return;
+	}
+
+	warn_restart_only(c->cfg, next);
+	log_liid_changes(c->live_cfg, c->intercepts, set);
+	dialog_set_intercepts(c->dialogs, set);
+
+	intercept_set_free(c->intercepts);
+	if (c->live_cfg != c->cfg)
+		lime_config_free(c->live_cfg);
+	c->intercepts = set;
+	c->live_cfg = next;
+	c->stats.reloads++;
+}

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Offer/answer state of a call and the media flows each accepted pair
+ * gives. Flows of every call are remembered, but only those of
+ * intercepted calls are installed through the sink, and keys are handed
+ * on only while the answer that carried them is being processed: lime
+ * keeps no key material of calls no warrant covers.
+ */
+#include "control/dialog_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util/log.h"
+
+/* Flow table full: log the first rejections, then only count them. */
+#define REJECT_LOG_LIMIT 10
+
+void call_drop_offer(struct call *c)
+{
+	if (c->offer.body == NULL)
+		return;
+	explicit_bzero(c->offer.body, c->offer.len);
+	free(c->offer.body);
+	memset(&c->offer, 0, sizeof(c->offer));
+}
+
+void call_store_offer(struct dialog_tracker *t, struct call *c,
+		      struct sip_slice body, uint32_t cseq,
+		      struct sip_slice method, bool in_response)
+{
+	char *copy = malloc(body.len ? body.len : 1);
+
+	if (copy == NULL) {
+		LOG_ERR("dialogs: out of memory copying the SDP offer of call %.*s",
+			(int)c->call_id_len, c->call_id);
+		return;
+	}
+	call_drop_offer(c);
+	memcpy(copy, body.ptr, body.len);
+	c->offer.body = copy;
+	c->offer.len = body.len;
+	c->offer.cseq = cseq;
+	snprintf(c->offer.method, sizeof(c->offer.method), "%.*s",
+		 (int)method.len, method.ptr);
+	c->offer.in_response = in_response;
+	c->offer.answered = false;
+	t->stats.offers++;
+}
+
+/* ---- Destination ownership ---- */
+
+static uint64_t dest_hash(const struct media_dest *dest)
+{
+	return hmap_hash(dest, sizeof(*dest));
+}
+
+static struct flow_owner *owner_find(struct dialog_tracker *t,
+				     const struct media_dest *dest)
+{
+	uint64_t hash = dest_hash(dest);
+
+	for (struct hmap_node *n = hmap_first(&t->owners, hash); n != NULL;
+	     n = hmap_next(n)) {
+		struct flow_owner *o = (struct flow_owner *)n;
+		if (memcmp(&o->dest, dest, sizeof(*dest)) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static void fill_event(struct dialog_tracker *t, struct call *c,
+		       const struct media_flow *flow,
+		       const struct sdes_crypto *crypto, int64_t ts_us,
+		       const char **liids, struct call_flow_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->flow = flow;
+	ev->call_id = c->call_id;
+	ev->call_id_len = c->call_id_len;
+	ev->n_liids = call_active_liids(t, c, liids, INTERCEPT_MATCH_MAX);
+	ev->liids = liids;
+	ev->crypto = crypto;
+	ev->ts_us = ts_us;
+}
+
+static void uninstall(struct dialog_tracker *t, struct call *c, unsigned d,
+		      unsigned f, const char *reason, int64_t ts_us)
+{
+	struct dialog_flow *df = &c->dialogs[d].flows[f];
+	struct flow_owner *o = owner_find(t, &df->flow.dest);
+	const char *liids[INTERCEPT_MATCH_MAX];
+	struct call_flow_event ev;
+
+	if (!df->installed)
+		return;
+	fill_event(t, c, &df->flow, NULL, ts_us, liids, &ev);
+	if (t->sink.flow_del != NULL)
+		t->sink.flow_del(t->sink.ctx, &ev, df->stream_id, reason);
+	if (o != NULL) {
+		hmap_remove(&t->owners, &o->node);
+		free(o);
+	}
+	df->installed = false;
+	t->stats.flows_removed++;
+	t->stats.flows_active--;
+}
+
+/* Frees the oldest intercepted call other than keep; false if none. */
+static bool evict_for_flows(struct dialog_tracker *t, struct call *keep,
+			    int64_t ts_us)
+{
+	for (struct call *c = t->head[LIST_INTERCEPTED]; c != NULL; c = c->next) {
+		if (c == keep)
+			continue;
+		LOG_WARN("dialogs: the flow table is full; the least recently active intercepted call %.*s is ended to make room (raise max_flows)",
+			 (int)c->call_id_len, c->call_id);
+		t->stats.calls_evicted++;
+		call_end(t, c, "evicted", ts_us);
+		call_free(t, c);
+		return true;
+	}
+	return false;
+}
+
+static int sink_add(struct dialog_tracker *t, struct call *c,
+		    const struct media_flow *flow,
+		    const struct sdes_crypto *crypto, int64_t ts_us,
+		    uint32_t *stream_id)
+{
+	const char *liids[INTERCEPT_MATCH_MAX];
+	struct call_flow_event ev;
+
+	if (t->sink.flow_add == NULL)
+		return 0;
+	fill_event(t, c, flow, crypto, ts_us, liids, &ev);
+	return t->sink.flow_add(t->sink.ctx, &ev, stream_id);
+}
+
+/*
+ * Installs flow f of dialog d. A destination already installed for
+ * another call or dialog moves to this one, because the newest answer
+ * describes the media now sent there.
+ */
+static void install(struct dialog_tracker *t, struct call *c, unsigned d,
+		    unsigned f, const struct sdes_crypto *crypto, int64_t ts_us)
+{
+	struct dialog_flow *df = &c->dialogs[d].flows[f];
+	struct media_flow flow = df->flow;
+
+	if (df->installed)
+		return;
+
+	struct flow_owner *o = owner_find(t, &flow.dest);
+	if (o != NULL) {
+		t->stats.flows_taken_over++;
+		uninstall(t, o->call, o->dialog, o->flow, "taken_over", ts_us);
+	}
+
+	/* Keys negotiated before the warrant applied are not in hand. */
+	if (flow.keying == MEDIA_KEYS_SDES && crypto == NULL)
+		flow.keying = MEDIA_KEYS_UNKNOWN;
+
+	int ret = sink_add(t, c, &flow, crypto, ts_us, &df->stream_id);
+	if (ret == -ENOSPC && evict_for_flows(t, c, ts_us))
+		ret = sink_add(t, c, &flow, crypto, ts_us, &df->stream_id);
+	if (ret != 0) {
+		if (++t->stats.flows_rejected <= REJECT_LOG_LIMIT)
+			LOG_ERR("dialogs: a media flow of call %.*s could not be installed (error %d); its media will not be intercepted",
+				(int)c->call_id_len, c->call_id, ret);
+		return;
+	}
+
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		LOG_ERR("dialogs: out of memory tracking a media flow of call %.*s",
+			(int)c->call_id_len, c->call_id);
+		abort();
+	}
+	o->dest = flow.dest;
+	o->call = c;
+	o->dialog = d;
+	o->flow = f;
+	hmap_insert(&t->owners, &o->node, dest_hash(&flow.dest));
+
+	df->installed = true;
+	df->keys_known = flow.keying != MEDIA_KEYS_UNKNOWN;
+	t->stats.flows_added++;
+	t->stats.flows_active++;
+	if (t->stats.flows_active > t->stats.flows_peak)
+		t->stats.flows_peak = t->stats.flows_active;
+}
+
+void call_install_flows(struct dialog_tracker *t, struct call *c, int64_t ts_us)
+{
+	if (!call_is_intercepted(c))
+		return;
+	for (unsigned d = 0; d < c->n_dialogs; d++) {
+		if (c->dialogs[d].ended)
+			continue;
+		for (unsigned f = 0; f < c->dialogs[d].n_flows; f++)
+			install(t, c, d, f, NULL, ts_us);
+	}
+}
+
+void call_uninstall_flows(struct dialog_tracker *t, struct call *c,
+			  const char *reason, int64_t ts_us)
+{
+	for (unsigned d = 0; d < c->n_dialogs; d++)
+		for (unsigned f = 0; f < c->dialogs[d].n_flows; f++)
+			uninstall(t, c, d, f, reason, ts_us);
+}
+
+void dialog_end_flows(struct dialog_tracker *t, struct call *c, unsigned d,
+		      const char *reason, int64_t ts_us)
+{
+	struct dialog *dlg = &c->dialogs[d];
+
+	for (unsigned f = 0; f < dlg->n_flows; f++)
+		uninstall(t, c, d, f, reason, ts_us);
+	free(dlg->flows);
+	dlg->flows = NULL;
+	dlg->n_flows = 0;
+	dlg->ended = true;
+
+	/* Another dialog of the call may share a destination, such as the
+	 * offerer's address that every fork answers. */
+	call_install_flows(t, c, ts_us);
+}
+
+void call_free_flows(struct dialog_tracker *t, struct call *c)
+{
+	call_uninstall_flows(t, c, "call_end", t->now_us);
+	for (unsigned d = 0; d < c->n_dialogs; d++) {
+		free(c->dialogs[d].flows);
+		c->dialogs[d].flows = NULL;
+		c->dialogs[d].n_flows = 0;
+	}
+}
+
+/* ---- Answers ---- */
+
+static const struct sdes_crypto *sender_crypto(struct dialog_tracker *t,
+					       const struct media_flow *f)
+{
+	struct media_crypto_table *table =
+		f->to_answerer ? &t->offer_crypto : &t->answer_crypto;
+
+	if (f->keying != MEDIA_KEYS_SDES)
+		return NULL;
+	return &table->entry[f->m_index][f->crypto_index];
+}
+
+static uint64_t crypto_fingerprint(const struct sdes_crypto *crypto)
+{
+	if (crypto == NULL)
+		return 0;
+
+	uint8_t buf[4 + SDES_MAX_KEYS * SDES_KEY_SALT_MAX];
+	size_t len = 0;
+
+	memcpy(buf, &crypto->suite, sizeof(uint32_t));
+	len = sizeof(uint32_t);
+	for (unsigned k = 0; k < crypto->key_count && k < SDES_MAX_KEYS; k++) {
+		memcpy(buf + len, crypto->keys[k].key_salt,
+		       crypto->keys[k].key_salt_len);
+		len += crypto->keys[k].key_salt_len;
+	}
+	uint64_t fp = hmap_hash(buf, len);
+	explicit_bzero(buf, sizeof(buf));
+	return fp;
+}
+
+/*
+ * Index of the installed flow of dlg that flow can keep using, or -1. A
+ * flow installed without keys is replaced when the new answer brings them.
+ */
+static int find_kept(const struct dialog *dlg, const struct media_flow *flow,
+		     uint64_t fingerprint, const bool *taken)
+{
+	for (unsigned f = 0; f < dlg->n_flows; f++) {
+		const struct dialog_flow *old = &dlg->flows[f];
+		if (!taken[f] && old->installed &&
+		    (old->keys_known || flow->keying != MEDIA_KEYS_SDES) &&
+		    old->key_fingerprint == fingerprint &&
+		    media_flow_same(&old->flow, flow))
+			return (int)f;
+	}
+	return -1;
+}
+
+/*
+ * Replaces the flows of dialog d by those of the new pairing. Flows that
+ * did not change keep their installation, so a retransmitted or repeated
+ * answer touches nothing; the others are removed and installed anew.
+ */
+static void replace_flows(struct dialog_tracker *t, struct call *c, unsigned d,
+			  int64_t ts_us)
+{
+	struct dialog *dlg = &c->dialogs[d];
+	const struct media_pairing *p = &t->pairing;
+	struct dialog_flow *next = calloc(p->count ? p->count : 1, sizeof(*next));
+	bool taken[MEDIA_MAX_FLOWS] = {false};
+
+	if (next == NULL) {
+		LOG_ERR("dialogs: out of memory storing the media flows of call %.*s",
+			(int)c->call_id_len, c->call_id);
+		return;
+	}
+
+	for (unsigned i = 0; i < p->count; i++) {
+		uint64_t fp = crypto_fingerprint(sender_crypto(t, &p->flows[i]));
+		int kept = find_kept(dlg, &p->flows[i], fp, taken);
+
+		if (kept >= 0) {
+			next[i] = dlg->flows[kept];
+			taken[kept] = true;
+		}
+		next[i].flow = p->flows[i];
+		next[i].key_fingerprint = fp;
+	}
+
+	for (unsigned f = 0; f < dlg->n_flows; f++)
+		if (!taken[f])
+			uninstall(t, c, d, f, "renegotiated", ts_us);
+
+	free(dlg->flows);
+	dlg->flows = next;
+	dlg->n_flows = p->count;
+
+	for (unsigned i = 0; i < p->count; i++) {
+		/* Owners point at flow positions, which the new array renumbers. */
+		if (next[i].installed) {
+			struct flow_owner *o = owner_find(t, &next[i].flow.dest);
+			if (o != NULL && o->call == c && o->dialog == d)
+				o->flow = i;
+		} else if (call_is_intercepted(c)) {
+			install(t, c, d, i, sender_crypto(t, &next[i].flow), ts_us);
+		}
+	}
+}
+
+void call_apply_answer(struct dialog_tracker *t, struct call *c, unsigned d,
+		       struct sip_slice body, int64_t ts_us)
+{
+	if (c->offer.body == NULL)
+		return;
+
+	if (sdp_parse(c->offer.body, c->offer.len, &t->offer_sdp) != SDP_OK ||
+	    sdp_parse(body.ptr, body.len, &t->answer_sdp) != SDP_OK) {
+		t->stats.bad_sdp++;
+		return;
+	}
+
+	media_pair(&t->offer_sdp, &t->answer_sdp, &t->offer_crypto,
+		   &t->answer_crypto, &t->pairing);
+	t->stats.answers++;
+	t->stats.sdp_invalid_sections += t->pairing.sections_invalid;
+	t->stats.sdes_tag_mismatch += t->pairing.crypto_tag_mismatch;
+	t->stats.sdes_unpaired += t->pairing.crypto_unpaired;
+	if (t->pairing.crypto_tag_mismatch > 0)
+		LOG_DEBUG("dialogs: call %.*s: the answer renumbered its a=crypto tag; paired by crypto suite",
+			  (int)c->call_id_len, c->call_id);
+
+	c->offer.answered = true;
+	replace_flows(t, c, d, ts_us);
+
+	media_crypto_table_wipe(&t->offer_crypto);
+	media_crypto_table_wipe(&t->answer_crypto);
+}
