@@ -330,16 +330,21 @@ static void replace_flows(struct dialog_tracker *t, struct call *c, unsigned d,
 	dlg->flows = next;
 	dlg->n_flows = p->count;
 
+	/* Owners point at flow positions, which the new array renumbers.
+	 * Renumber them all before installing, because an install may take
+	 * over a destination that a later flow of this array owns. */
 	for (unsigned i = 0; i < p->count; i++) {
-		/* Owners point at flow positions, which the new array renumbers. */
-		if (next[i].installed) {
-			struct flow_owner *o = owner_find(t, &next[i].flow.dest);
-			if (o != NULL && o->call == c && o->dialog == d)
-				o->flow = i;
-		} else if (call_is_intercepted(c)) {
-			install(t, c, d, i, sender_crypto(t, &next[i].flow), ts_us);
-		}
+		if (!next[i].installed)
+			continue;
+		struct flow_owner *o = owner_find(t, &next[i].flow.dest);
+		if (o != NULL && o->call == c && o->dialog == d)
+			o->flow = i;
 	}
+	if (!call_is_intercepted(c))
+		return;
+	for (unsigned i = 0; i < p->count; i++)
+		if (!next[i].installed)
+			install(t, c, d, i, sender_crypto(t, &next[i].flow), ts_us);
 }
 
 void call_apply_answer(struct dialog_tracker *t, struct call *c, unsigned d,

@@ -37,14 +37,15 @@ static bool tag_equal(const char *tag, size_t tag_len, struct sip_slice s)
 {
 	size_t len = s.len < CALL_TAG_MAX ? s.len : CALL_TAG_MAX;
 
-	return tag_len == len && memcmp(tag, s.ptr, len) == 0;
+	return tag_len == len && (len == 0 || memcmp(tag, s.ptr, len) == 0);
 }
 
 static void copy_tag(char *dst, uint8_t *dst_len, struct sip_slice s)
 {
 	size_t len = s.len < CALL_TAG_MAX ? s.len : CALL_TAG_MAX;
 
-	memcpy(dst, s.ptr, len);
+	if (len > 0)
+		memcpy(dst, s.ptr, len);
 	*dst_len = (uint8_t)len;
 }
 
