@@ -135,6 +135,10 @@ static struct call_liid *call_liid_get(struct call *c, uint32_t registry)
 	if (c->n_liids >= INTERCEPT_MATCH_MAX)
 		return NULL;
 
+	struct call_liid *grown = realloc(c->liids, (c->n_liids + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	c->liids = grown;
 	struct call_liid *l = &c->liids[c->n_liids++];
 	memset(l, 0, sizeof(*l));
 	l->registry = registry;

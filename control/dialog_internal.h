@@ -12,7 +12,7 @@
 /* Distinct target keys remembered per call (From, To, R-URI, PAI...). */
 #define CALL_MAX_IDENTITIES 8
 /* Longest dialog tag kept; longer tags are compared on this prefix. */
-#define CALL_TAG_MAX 128
+#define CALL_TAG_MAX 64
 /* Longest canonical target key kept for a call. */
 #define CALL_IDENTITY_MAX 256
 
@@ -93,10 +93,12 @@ struct call {
 	char *identities[CALL_MAX_IDENTITIES];
 	unsigned n_identities;
 
-	struct call_liid liids[INTERCEPT_MATCH_MAX];
+	/* Both arrays grow on demand: most calls match no warrant and have
+	 * one dialog, and a call is kept for every call on the link. */
+	struct call_liid *liids;       /* at most INTERCEPT_MATCH_MAX */
 	unsigned n_liids;
 
-	struct dialog dialogs[CALL_MAX_DIALOGS];
+	struct dialog *dialogs;        /* at most CALL_MAX_DIALOGS */
 	unsigned n_dialogs;
 
 	struct call_offer offer;

@@ -6,6 +6,7 @@
  */
 #include "control/dialog_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -76,6 +77,10 @@ static int find_or_add_dialog(struct dialog_tracker *t, struct call *c,
 		return d;
 	if (c->n_dialogs >= CALL_MAX_DIALOGS)
 		return -1;
+	struct dialog *grown = realloc(c->dialogs, (c->n_dialogs + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	c->dialogs = grown;
 	if (c->n_dialogs > 0)
 		t->stats.forks++;
 

@@ -89,6 +89,8 @@ void call_free(struct dialog_tracker *t, struct call *c)
 		explicit_bzero(c->offer.body, c->offer.len);
 		free(c->offer.body);
 	}
+	free(c->dialogs);
+	free(c->liids);
 	hmap_remove(&t->calls, &c->node);
 	list_unlink(t, c);
 	if (c->state != CALL_ENDED)
