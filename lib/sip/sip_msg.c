@@ -27,9 +27,16 @@ static bool is_lws(char c)
 }
 
 /* RFC 3261 token characters. */
+/* RFC 3261 token characters: alphanumerics and -.!%*_+`'~ */
 static bool is_token_char(char c)
 {
-	return is_alpha(c) || is_digit(c) || (c != '\0' && strchr("-.!%*_+`'~", c));
+	switch (c) {
+	case '-': case '.': case '!': case '%': case '*':
+	case '_': case '+': case '`': case '\'': case '~':
+		return true;
+	default:
+		return is_alpha(c) || is_digit(c);
+	}
 }
 
 static char to_lower(char c)
@@ -121,43 +128,56 @@ struct header_name {
 	const char *name;
 	char compact;       /* letter from RFC 3261 section 7.3.3 and later RFCs, or 0 */
 	enum sip_header_id id;
+	uint8_t len;        /* strlen(name), filled in below */
 };
 
+#define HEADER(text, letter, header_id) { text, letter, header_id, sizeof(text) - 1 }
+
 static const struct header_name header_names[] = {
-	{ "Accept-Contact", 'a', SIP_HDR_ACCEPT_CONTACT },
-	{ "Allow-Events", 'u', SIP_HDR_ALLOW_EVENTS },
-	{ "Call-ID", 'i', SIP_HDR_CALL_ID },
-	{ "Contact", 'm', SIP_HDR_CONTACT },
-	{ "Content-Encoding", 'e', SIP_HDR_CONTENT_ENCODING },
-	{ "Content-Length", 'l', SIP_HDR_CONTENT_LENGTH },
-	{ "Content-Type", 'c', SIP_HDR_CONTENT_TYPE },
-	{ "CSeq", 0, SIP_HDR_CSEQ },
-	{ "Event", 'o', SIP_HDR_EVENT },
-	{ "From", 'f', SIP_HDR_FROM },
-	{ "Identity", 'y', SIP_HDR_IDENTITY },
-	{ "Max-Forwards", 0, SIP_HDR_MAX_FORWARDS },
-	{ "P-Asserted-Identity", 0, SIP_HDR_P_ASSERTED_IDENTITY },
-	{ "Refer-To", 'r', SIP_HDR_REFER_TO },
-	{ "Referred-By", 'b', SIP_HDR_REFERRED_BY },
-	{ "Reject-Contact", 'j', SIP_HDR_REJECT_CONTACT },
-	{ "Request-Disposition", 'd', SIP_HDR_REQUEST_DISPOSITION },
-	{ "Session-Expires", 'x', SIP_HDR_SESSION_EXPIRES },
-	{ "Subject", 's', SIP_HDR_SUBJECT },
-	{ "Supported", 'k', SIP_HDR_SUPPORTED },
-	{ "To", 't', SIP_HDR_TO },
-	{ "Via", 'v', SIP_HDR_VIA },
+	HEADER("Accept-Contact", 'a', SIP_HDR_ACCEPT_CONTACT),
+	HEADER("Allow-Events", 'u', SIP_HDR_ALLOW_EVENTS),
+	HEADER("Call-ID", 'i', SIP_HDR_CALL_ID),
+	HEADER("Contact", 'm', SIP_HDR_CONTACT),
+	HEADER("Content-Encoding", 'e', SIP_HDR_CONTENT_ENCODING),
+	HEADER("Content-Length", 'l', SIP_HDR_CONTENT_LENGTH),
+	HEADER("Content-Type", 'c', SIP_HDR_CONTENT_TYPE),
+	HEADER("CSeq", 0, SIP_HDR_CSEQ),
+	HEADER("Event", 'o', SIP_HDR_EVENT),
+	HEADER("From", 'f', SIP_HDR_FROM),
+	HEADER("Identity", 'y', SIP_HDR_IDENTITY),
+	HEADER("Max-Forwards", 0, SIP_HDR_MAX_FORWARDS),
+	HEADER("P-Asserted-Identity", 0, SIP_HDR_P_ASSERTED_IDENTITY),
+	HEADER("Refer-To", 'r', SIP_HDR_REFER_TO),
+	HEADER("Referred-By", 'b', SIP_HDR_REFERRED_BY),
+	HEADER("Reject-Contact", 'j', SIP_HDR_REJECT_CONTACT),
+	HEADER("Request-Disposition", 'd', SIP_HDR_REQUEST_DISPOSITION),
+	HEADER("Session-Expires", 'x', SIP_HDR_SESSION_EXPIRES),
+	HEADER("Subject", 's', SIP_HDR_SUBJECT),
+	HEADER("Supported", 'k', SIP_HDR_SUPPORTED),
+	HEADER("To", 't', SIP_HDR_TO),
+	HEADER("Via", 'v', SIP_HDR_VIA),
 };
 
 enum sip_header_id sip_header_id_of(const char *name, size_t len)
 {
 	size_t count = sizeof(header_names) / sizeof(header_names[0]);
 
+	if (len == 0)
+		return SIP_HDR_OTHER;
+
+	/* Every message has a dozen header lines, so the length and first
+	 * letter sort out most entries before any full comparison. */
+	char first = to_lower(name[0]);
 	for (size_t i = 0; i < count; i++) {
 		const struct header_name *h = &header_names[i];
 
-		if (len == 1 && h->compact != 0 && to_lower(name[0]) == h->compact)
-			return h->id;
-		if (equal_nocase(name, len, h->name, strlen(h->name)))
+		if (len == 1) {
+			if (h->compact != 0 && first == h->compact)
+				return h->id;
+			continue;
+		}
+		if (h->len == len && to_lower(h->name[0]) == first &&
+		    equal_nocase(name, len, h->name, h->len))
 			return h->id;
 	}
 	return SIP_HDR_OTHER;
