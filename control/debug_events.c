@@ -48,8 +48,8 @@ void debug_events_flow(FILE *out, const char *event,
 	json_string(&w, "kind", media_flow_kind_name(f->kind));
 	json_string(&w, "dir", f->to_answerer ? "to_answerer" : "to_offerer");
 	json_string(&w, "keying", media_keying_name(f->keying));
-	if (ev->crypto != NULL)
-		json_string(&w, "suite", sdes_suite_name(ev->crypto->suite));
+	if (f->keying == MEDIA_KEYS_SDES && ev->suite != SDES_SUITE_UNKNOWN)
+		json_string(&w, "suite", sdes_suite_name(ev->suite));
 	json_u64(&w, "stream", stream_id);
 	if (reason != NULL)
 		json_string(&w, "reason", reason);

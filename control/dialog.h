@@ -65,9 +65,10 @@ struct call_flow_event {
 	size_t call_id_len;
 	const char *const *liids;  /* LIIDs whose warrants cover the call */
 	unsigned n_liids;
-	/* The sender's a=crypto with keying SDES, else NULL. Valid during the
-	 * callback only. */
+	/* The sender's a=crypto when the flow is installed with keying SDES,
+	 * else NULL. Valid during the callback only. */
 	const struct sdes_crypto *crypto;
+	enum sdes_suite suite;     /* with keying SDES, also on removal */
 	int64_t ts_us;
 };
 

@@ -172,18 +172,31 @@ void call_stop_liid(struct dialog_tracker *t, struct call *c, unsigned i)
 		 (unsigned long long)c->liids[i].cin);
 }
 
-/* Stops every active LIID of c that match no longer contains. */
+/*
+ * Stops every active LIID of c that match no longer contains. When none
+ * stays active the flows go first, so their removal still names the LIIDs
+ * they were installed for.
+ */
 static void stop_unmatched(struct dialog_tracker *t, struct call *c,
-			   const struct intercept_match *match)
+			   const struct intercept_match *match, int64_t now_us)
 {
+	bool stop[INTERCEPT_MATCH_MAX] = {false};
+	unsigned remaining = 0;
+
 	for (unsigned i = 0; i < c->n_liids; i++) {
 		if (!c->liids[i].active)
 			continue;
 		int idx = intercept_set_find_liid(t->set,
 			t->registry[c->liids[i].registry]->liid);
-		if (idx < 0 || !match_has(match, (uint32_t)idx))
-			call_stop_liid(t, c, i);
+		stop[i] = idx < 0 || !match_has(match, (uint32_t)idx);
+		if (!stop[i])
+			remaining++;
 	}
+	if (remaining == 0)
+		call_uninstall_flows(t, c, "warrant", now_us);
+	for (unsigned i = 0; i < c->n_liids; i++)
+		if (stop[i])
+			call_stop_liid(t, c, i);
 }
 
 void call_update_intercepts(struct dialog_tracker *t, struct call *c,
@@ -197,14 +210,12 @@ void call_update_intercepts(struct dialog_tracker *t, struct call *c,
 	intercept_match_filter_active(t->set, &match, now_us);
 	t->stats.match_overflow += match.dropped;
 
-	stop_unmatched(t, c, &match);
+	stop_unmatched(t, c, &match, now_us);
 	for (uint32_t i = 0; i < match.count; i++) {
 		const char *liid = intercept_set_get(t->set, match.index[i])->liid;
 		activate(t, c, liid_registry_get(t, liid));
 	}
 
-	if (was && !call_is_intercepted(c))
-		call_uninstall_flows(t, c, "warrant", now_us);
 	if (was != call_is_intercepted(c))
 		call_relist(t, c);
 }
@@ -216,11 +227,9 @@ void call_recheck_warrants(struct dialog_tracker *t, struct call *c,
 
 	match_identities(t, c, &match);
 	intercept_match_filter_active(t->set, &match, now_us);
-	stop_unmatched(t, c, &match);
-	if (!call_is_intercepted(c)) {
-		call_uninstall_flows(t, c, "warrant", now_us);
+	stop_unmatched(t, c, &match, now_us);
+	if (!call_is_intercepted(c))
 		call_relist(t, c);
-	}
 }
 
 static void emit(struct dialog_tracker *t, struct liid_entry *e,

@@ -34,12 +34,20 @@ enum call_list {
 
 struct call;
 
-/* A media flow of a dialog; installed while the call is intercepted. */
+/*
+ * A media flow of a dialog; installed while the call is intercepted. Forks
+ * of one call answer the same offer, so their flows to the offerer can be
+ * equal: the first is installed and owns the destination, the others share
+ * it (installed, not owner) and take it over when the owner's dialog ends.
+ */
 struct dialog_flow {
 	struct media_flow flow;
 	uint64_t key_fingerprint;   /* of the sender's a=crypto, 0 without */
+	enum sdes_suite suite;      /* of the sender's a=crypto */
+	enum media_keying installed_keying;
 	uint32_t stream_id;
 	bool installed;
+	bool owner;                 /* the flow_owner entry points here */
 	bool keys_known;            /* keys were in hand when installed */
 };
 

@@ -73,8 +73,9 @@ static struct flow_owner *owner_find(struct dialog_tracker *t,
 
 static void fill_event(struct dialog_tracker *t, struct call *c,
 		       const struct media_flow *flow,
-		       const struct sdes_crypto *crypto, int64_t ts_us,
-		       const char **liids, struct call_flow_event *ev)
+		       const struct sdes_crypto *crypto, enum sdes_suite suite,
+		       int64_t ts_us, const char **liids,
+		       struct call_flow_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->flow = flow;
@@ -83,27 +84,79 @@ static void fill_event(struct dialog_tracker *t, struct call *c,
 	ev->n_liids = call_active_liids(t, c, liids, INTERCEPT_MATCH_MAX);
 	ev->liids = liids;
 	ev->crypto = crypto;
+	ev->suite = flow->keying == MEDIA_KEYS_SDES ? suite : SDES_SUITE_UNKNOWN;
 	ev->ts_us = ts_us;
 }
 
+/* The flow as it was installed: its keying may differ from the pairing's. */
+static struct media_flow installed_flow(const struct dialog_flow *df)
+{
+	struct media_flow flow = df->flow;
+
+	flow.keying = df->installed_keying;
+	return flow;
+}
+
+/* A flow of another dialog of c that shares df's destination, or NULL. */
+static struct dialog_flow *find_sharer(struct call *c, unsigned d,
+				       const struct dialog_flow *df,
+				       unsigned *sd, unsigned *sf)
+{
+	for (unsigned i = 0; i < c->n_dialogs; i++) {
+		if (i == d || c->dialogs[i].ended)
+			continue;
+		for (unsigned f = 0; f < c->dialogs[i].n_flows; f++) {
+			struct dialog_flow *other = &c->dialogs[i].flows[f];
+			if (other->installed && !other->owner &&
+			    memcmp(&other->flow.dest, &df->flow.dest,
+				   sizeof(df->flow.dest)) == 0) {
+				*sd = i;
+				*sf = f;
+				return other;
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Removes flow f of dialog d. A flow that only shares its destination
+ * goes silently. An owner hands the destination to a dialog of the same
+ * call that shares it, unless the whole call's flows are going.
+ */
 static void uninstall(struct dialog_tracker *t, struct call *c, unsigned d,
-		      unsigned f, const char *reason, int64_t ts_us)
+		      unsigned f, const char *reason, bool hand_over,
+		      int64_t ts_us)
 {
 	struct dialog_flow *df = &c->dialogs[d].flows[f];
-	struct flow_owner *o = owner_find(t, &df->flow.dest);
 	const char *liids[INTERCEPT_MATCH_MAX];
 	struct call_flow_event ev;
+	unsigned sd, sf;
 
 	if (!df->installed)
 		return;
-	fill_event(t, c, &df->flow, NULL, ts_us, liids, &ev);
+	df->installed = false;
+	if (!df->owner)
+		return;
+	df->owner = false;
+
+	struct flow_owner *o = owner_find(t, &df->flow.dest);
+	struct dialog_flow *sharer = hand_over ? find_sharer(c, d, df, &sd, &sf) : NULL;
+	if (sharer != NULL && o != NULL) {
+		o->dialog = sd;
+		o->flow = sf;
+		sharer->owner = true;
+		return;
+	}
+
+	struct media_flow flow = installed_flow(df);
+	fill_event(t, c, &flow, NULL, df->suite, ts_us, liids, &ev);
 	if (t->sink.flow_del != NULL)
 		t->sink.flow_del(t->sink.ctx, &ev, df->stream_id, reason);
 	if (o != NULL) {
 		hmap_remove(&t->owners, &o->node);
 		free(o);
 	}
-	df->installed = false;
 	t->stats.flows_removed++;
 	t->stats.flows_active--;
 }
@@ -127,22 +180,31 @@ static bool evict_for_flows(struct dialog_tracker *t, struct call *keep,
 
 static int sink_add(struct dialog_tracker *t, struct call *c,
 		    const struct media_flow *flow,
-		    const struct sdes_crypto *crypto, int64_t ts_us,
-		    uint32_t *stream_id)
+		    const struct sdes_crypto *crypto, enum sdes_suite suite,
+		    int64_t ts_us, uint32_t *stream_id)
 {
 	const char *liids[INTERCEPT_MATCH_MAX];
 	struct call_flow_event ev;
 
 	if (t->sink.flow_add == NULL)
 		return 0;
-	fill_event(t, c, flow, crypto, ts_us, liids, &ev);
+	fill_event(t, c, flow, crypto, suite, ts_us, liids, &ev);
 	return t->sink.flow_add(t->sink.ctx, &ev, stream_id);
 }
 
+/* True when df can use the flow another dialog of the call installed. */
+static bool can_share(const struct dialog_flow *df, const struct dialog_flow *other)
+{
+	return media_flow_same(&df->flow, &other->flow) &&
+	       df->key_fingerprint == other->key_fingerprint &&
+	       (other->keys_known || df->flow.keying != MEDIA_KEYS_SDES);
+}
+
 /*
- * Installs flow f of dialog d. A destination already installed for
- * another call or dialog moves to this one, because the newest answer
- * describes the media now sent there.
+ * Installs flow f of dialog d. A destination another dialog of the call
+ * installed with the same flow and keys is shared. Otherwise the
+ * destination moves to this flow, because the newest answer describes
+ * the media now sent there.
  */
 static void install(struct dialog_tracker *t, struct call *c, unsigned d,
 		    unsigned f, const struct sdes_crypto *crypto, int64_t ts_us)
@@ -154,18 +216,28 @@ static void install(struct dialog_tracker *t, struct call *c, unsigned d,
 		return;
 
 	struct flow_owner *o = owner_find(t, &flow.dest);
+	if (o != NULL && o->call == c && o->dialog != d &&
+	    can_share(df, &c->dialogs[o->dialog].flows[o->flow])) {
+		const struct dialog_flow *owner = &c->dialogs[o->dialog].flows[o->flow];
+		df->installed = true;
+		df->owner = false;
+		df->stream_id = owner->stream_id;
+		df->keys_known = owner->keys_known;
+		df->installed_keying = owner->installed_keying;
+		return;
+	}
 	if (o != NULL) {
 		t->stats.flows_taken_over++;
-		uninstall(t, o->call, o->dialog, o->flow, "taken_over", ts_us);
+		uninstall(t, o->call, o->dialog, o->flow, "taken_over", false, ts_us);
 	}
 
 	/* Keys negotiated before the warrant applied are not in hand. */
 	if (flow.keying == MEDIA_KEYS_SDES && crypto == NULL)
 		flow.keying = MEDIA_KEYS_UNKNOWN;
 
-	int ret = sink_add(t, c, &flow, crypto, ts_us, &df->stream_id);
+	int ret = sink_add(t, c, &flow, crypto, df->suite, ts_us, &df->stream_id);
 	if (ret == -ENOSPC && evict_for_flows(t, c, ts_us))
-		ret = sink_add(t, c, &flow, crypto, ts_us, &df->stream_id);
+		ret = sink_add(t, c, &flow, crypto, df->suite, ts_us, &df->stream_id);
 	if (ret != 0) {
 		if (++t->stats.flows_rejected <= REJECT_LOG_LIMIT)
 			LOG_ERR("dialogs: a media flow of call %.*s could not be installed (error %d); its media will not be intercepted",
@@ -186,6 +258,8 @@ static void install(struct dialog_tracker *t, struct call *c, unsigned d,
 	hmap_insert(&t->owners, &o->node, dest_hash(&flow.dest));
 
 	df->installed = true;
+	df->owner = true;
+	df->installed_keying = flow.keying;
 	df->keys_known = flow.keying != MEDIA_KEYS_UNKNOWN;
 	t->stats.flows_added++;
 	t->stats.flows_active++;
@@ -210,7 +284,7 @@ void call_uninstall_flows(struct dialog_tracker *t, struct call *c,
 {
 	for (unsigned d = 0; d < c->n_dialogs; d++)
 		for (unsigned f = 0; f < c->dialogs[d].n_flows; f++)
-			uninstall(t, c, d, f, reason, ts_us);
+			uninstall(t, c, d, f, reason, false, ts_us);
 }
 
 void dialog_end_flows(struct dialog_tracker *t, struct call *c, unsigned d,
@@ -218,22 +292,33 @@ void dialog_end_flows(struct dialog_tracker *t, struct call *c, unsigned d,
 {
 	struct dialog *dlg = &c->dialogs[d];
 
+	dlg->ended = true;
 	for (unsigned f = 0; f < dlg->n_flows; f++)
-		uninstall(t, c, d, f, reason, ts_us);
+		uninstall(t, c, d, f, reason, true, ts_us);
 	free(dlg->flows);
 	dlg->flows = NULL;
 	dlg->n_flows = 0;
-	dlg->ended = true;
-
-	/* Another dialog of the call may share a destination, such as the
-	 * offerer's address that every fork answers. */
-	call_install_flows(t, c, ts_us);
 }
 
+/*
+ * Forgets the flows of c without reporting them: the call was ended
+ * first, or the whole tracker is being destroyed together with the flow
+ * table.
+ */
 void call_free_flows(struct dialog_tracker *t, struct call *c)
 {
-	call_uninstall_flows(t, c, "call_end", t->now_us);
 	for (unsigned d = 0; d < c->n_dialogs; d++) {
+		for (unsigned f = 0; f < c->dialogs[d].n_flows; f++) {
+			struct dialog_flow *df = &c->dialogs[d].flows[f];
+			struct flow_owner *o = df->owner ?
+					       owner_find(t, &df->flow.dest) : NULL;
+
+			if (o != NULL) {
+				hmap_remove(&t->owners, &o->node);
+				free(o);
+				t->stats.flows_active--;
+			}
+		}
 		free(c->dialogs[d].flows);
 		c->dialogs[d].flows = NULL;
 		c->dialogs[d].n_flows = 0;
@@ -311,7 +396,8 @@ static void replace_flows(struct dialog_tracker *t, struct call *c, unsigned d,
 	}
 
 	for (unsigned i = 0; i < p->count; i++) {
-		uint64_t fp = crypto_fingerprint(sender_crypto(t, &p->flows[i]));
+		const struct sdes_crypto *crypto = sender_crypto(t, &p->flows[i]);
+		uint64_t fp = crypto_fingerprint(crypto);
 		int kept = find_kept(dlg, &p->flows[i], fp, taken);
 
 		if (kept >= 0) {
@@ -320,11 +406,12 @@ static void replace_flows(struct dialog_tracker *t, struct call *c, unsigned d,
 		}
 		next[i].flow = p->flows[i];
 		next[i].key_fingerprint = fp;
+		next[i].suite = crypto != NULL ? crypto->suite : SDES_SUITE_UNKNOWN;
 	}
 
 	for (unsigned f = 0; f < dlg->n_flows; f++)
 		if (!taken[f])
-			uninstall(t, c, d, f, "renegotiated", ts_us);
+			uninstall(t, c, d, f, "renegotiated", true, ts_us);
 
 	free(dlg->flows);
 	dlg->flows = next;
@@ -334,7 +421,7 @@ static void replace_flows(struct dialog_tracker *t, struct call *c, unsigned d,
 	 * Renumber them all before installing, because an install may take
 	 * over a destination that a later flow of this array owns. */
 	for (unsigned i = 0; i < p->count; i++) {
-		if (!next[i].installed)
+		if (!next[i].owner)
 			continue;
 		struct flow_owner *o = owner_find(t, &next[i].flow.dest);
 		if (o != NULL && o->call == c && o->dialog == d)
