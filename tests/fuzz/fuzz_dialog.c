@@ -2,9 +2,9 @@
 /*
  * Fuzzes the dialog tracker with sequences of SIP messages separated by NUL
  * bytes. The tracker is small (16 calls, a flow sink that fills at 24
- * flows), so eviction paths run too. After each input the sink's count of
- * installed flows must equal the tracker's, and destroying the tracker
- * must remove every flow.
+ * flows), so eviction paths run too. After each message the sink's count
+ * of installed flows must equal the tracker's. Destroying the tracker goes
+ * with the flow table, so it must not call the sink.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -127,8 +127,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= step;
 	}
 
+	unsigned before = active;
 	dialog_tracker_destroy(t);
-	if (active != 0)
+	if (active != before)
 		abort();
 	return 0;
 }
