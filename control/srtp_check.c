@@ -7,6 +7,8 @@
 
 #include <srtp2/srtp.h>
 
+#include "dataplane/srtp_session.h"
+
 
 /* An NSS-backed libsrtp2 brings libnss3 into the process. */
 static int find_nss(struct dl_phdr_info *info, size_t size, void *found)
@@ -30,9 +32,8 @@ int srtp_backend_check(char *err, size_t err_len)
 		return -1;
 	}
 
-	srtp_err_status_t st = srtp_init();
-	if (st != srtp_err_status_ok) {
-		snprintf(err, err_len, "libsrtp2 initialisation failed with status %d", (int)st);
+	if (srtp_library_init() != 0) {
+		snprintf(err, err_len, "libsrtp2 initialisation failed");
 		return -1;
 	}
 	return 0;
