@@ -21,7 +21,7 @@ PACKAGES=(
 	libcmocka-dev
 	clang libclang-rt-14-dev
 	libnss3
-	python3 python3-scapy tcpdump
+	python3 python3-scapy tcpdump curl
 	dpkg-dev devscripts fakeroot
 )
 

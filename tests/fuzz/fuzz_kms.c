@@ -5,8 +5,8 @@
  * one connection, in pieces whose size the last input byte chooses. The
  * KMS uses the configuration and clock of tests/kms/kms_test_config.h, so
  * the seeds of corpus/kms (made by tests/kms/gen_kms_corpus) reach the
- * Request and Resolve handlers with valid MACs. Every answer must be a
- * well-formed HTTP response sequence, and every MIKEY answer must parse.
+ * Request and Resolve handlers with valid MACs. The session output must
+ * start with an HTTP status line, and every MIKEY response must parse.
  * Nothing is written to files or sockets.
  */
 #include <stdint.h>
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct kms_config *cfg;
 static struct kms kms;
-static uint8_t answer[KMS_MESSAGE_MAX];
+static uint8_t response[KMS_MESSAGE_MAX];
 
 static void setup(void)
 {
@@ -52,11 +52,11 @@ static void fuzz_exchange(const uint8_t *data, size_t size)
 	size_t len = 0;
 	struct mikey_msg msg;
 
-	if (kms_exchange(&kms, data, size, KMS_TEST_NOW_US, "fuzz", answer,
-			 sizeof(answer), &len) != KMS_EXCHANGE_ANSWERED)
+	if (kms_exchange(&kms, data, size, KMS_TEST_NOW_US, "fuzz", response,
+			 sizeof(response), &len) != KMS_EXCHANGE_RESPONDED)
 		return;
-	check(len > 0 && len <= sizeof(answer));
-	check(mikey_parse(answer, len, &msg, NULL) == MIKEY_OK);
+	check(len > 0 && len <= sizeof(response));
+	check(mikey_parse(response, len, &msg, NULL) == MIKEY_OK);
 	check(msg.hdr.data_type == MIKEY_DT_ERROR ||
 	      msg.hdr.data_type == MIKEY_DT_REQUEST_RESP ||
 	      msg.hdr.data_type == MIKEY_DT_RESOLVE_RESP);
@@ -84,8 +84,8 @@ static void fuzz_session(const uint8_t *data, size_t size)
 		size_t room = 0, n = size - off < step ? size - off : step;
 		uint8_t *p = kms_session_read_space(&session, &room);
 
-		/* An open session always has room: a full input holds a
-		 * complete request, which processing consumes. */
+		/* An open session always has room, because a full input
+		 * contains a complete request, which processing consumes. */
 		check(p != NULL && room > 0);
 		if (n > room)
 			n = room;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "tools/kms/kms_http.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-/* Longest method accepted; the longest registered method is shorter. */
+/* Maximum method length accepted; every registered method is shorter. */
 #define METHOD_MAX 32
 
 static bool is_tchar(unsigned char c)
@@ -167,8 +169,8 @@ static enum kms_http_parse_result parse_request_line(struct kms_http_text line,
 	return invalid(status, reason, 400, "invalid HTTP version");
 }
 
-/* Parses a Content-Length value; a value too large to hold saturates,
- * so that it is answered with 413 rather than 400. */
+/* Parses a Content-Length value. A value too large for 64 bits saturates,
+ * so that it gets 413 rather than 400. */
 static bool parse_content_length(struct kms_http_text v, uint64_t *out)
 {
 	uint64_t n = 0;
@@ -327,15 +329,34 @@ const char *kms_http_reason(int status)
 	}
 }
 
+/* Writes the current time as IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT")
+ * for the Date field, which RFC 9110 requires from a server with a clock. */
+static void http_date(char *out, size_t cap)
+{
+	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+		 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+}
+
 int kms_http_write_response(struct kms_buf *out, int status,
 			    const char *content_type, const uint8_t *body,
 			    size_t body_len, bool close, bool head_only,
 			    const char *extra_header)
 {
 	size_t start = out->len;
+	char date[40];
 
-	if (kms_buf_printf(out, "HTTP/1.1 %d %s\r\nServer: lime-kms\r\n",
-			   status, kms_http_reason(status)) != 0 ||
+	http_date(date, sizeof(date));
+	if (kms_buf_printf(out, "HTTP/1.1 %d %s\r\nServer: lime-kms\r\n"
+			   "Date: %s\r\n", status, kms_http_reason(status),
+			   date) != 0 ||
 	    (content_type != NULL &&
 	     kms_buf_printf(out, "Content-Type: %s\r\n", content_type) != 0) ||
 	    kms_buf_printf(out, "Content-Length: %zu\r\n", body_len) != 0 ||

@@ -56,11 +56,12 @@ static void install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Prints one line: the problem, then where the options are listed. */
 static void usage_error(const char *fmt, const char *value)
 {
 	fprintf(stderr, "lime-kms: ");
 	fprintf(stderr, fmt, value);
-	fprintf(stderr, "\nTry 'lime-kms --help'.\n");
+	fprintf(stderr, "; run 'lime-kms --help' for the options\n");
 }
 
 static int parse_log_level(const char *s)
@@ -113,7 +114,7 @@ static int parse_args(int argc, char **argv, const char **config_path)
 			fputs(usage_text, stdout);
 			return 1;
 		case ':':
-			usage_error("option \"%s\" needs a value", argv[optind - 1]);
+			usage_error("missing value for option \"%s\"", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
 			usage_error("unknown option \"%s\"", argv[optind - 1]);
