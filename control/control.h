@@ -40,11 +40,20 @@ struct control_stats {
 	uint64_t iri_record_failures; /* records lost to memory exhaustion */
 	uint64_t reloads;
 	uint64_t reloads_rejected;
+	uint64_t cc_packets;          /* media packets written to --cc-pcap */
+	uint64_t cc_write_failures;
+};
+
+/* A stream whose flow was removed, destroyed once the RCU token passes. */
+struct stream_retirement {
+	uint32_t stream_id;
+	uint64_t token;
 };
 
 struct control_options {
 	const char *config_path;       /* re-read on SIGHUP */
 	const char *debug_events_path; /* NULL: no event file */
+	const char *cc_pcap_path;      /* NULL: no decrypted media file */
 };
 
 struct control {
@@ -57,6 +66,10 @@ struct control {
 	struct dialog_tracker *dialogs;
 	struct key_manager keys;
 	FILE *debug_events;
+	FILE *cc_pcap;
+	struct stream_retirement *retiring;
+	size_t n_retiring;
+	size_t cap_retiring;
 	uint64_t last_dialog_expire_us;
 	struct sip_msg msg;              /* scratch for the message at hand */
 	struct dataplane *dp;
@@ -81,6 +94,17 @@ void control_handle_sip(struct control *c, const uint8_t *data, size_t len,
 			const struct sip_packet_info *pkt);
 /* Re-reads the configuration file and applies its intercepts. */
 void control_reload(struct control *c);
+/* media_control.c: streams on the workers and their output. */
+int media_stream_create(struct control *c, const struct call_flow_event *ev,
+			uint32_t stream_id);
+/* Destroys at once: for a stream whose flow was never visible. */
+void media_stream_destroy_now(struct control *c, uint32_t stream_id);
+/* Destroys after the flow table's RCU grace period. */
+void media_stream_retire(struct control *c, uint32_t stream_id);
+void media_streams_poll(struct control *c);
+/* Writes out what the workers returned; returns the packets taken. */
+unsigned int media_output_drain(struct control *c);
+
 /* The intercepts in force: the live configuration. */
 const struct lime_config *control_live_config(const struct control *c);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/cc_pcap.h"
 #include "control/debug_events.h"
 #include "control/iri_record.h"
 #include "dataplane/flow_table.h"
@@ -44,19 +45,21 @@ static int sink_flow_add(void *ctx, const struct call_flow_event *ev,
 		return ret;
 
 	struct flow_entry *entry = calloc(1, sizeof(*entry));
-	if (entry == NULL) {
+	if (entry == NULL || media_stream_create(c, ev, id) != 0) {
+		free(entry);
 		key_manager_close(&c->keys, id);
 		return -ENOMEM;
 	}
 	entry->stream_id = id;
 	entry->worker = (uint16_t)(id % c->dp->n_workers);
 
+	/* The stream exists on its worker before any packet can match. */
 	flow_key_of(ev->flow, &key);
 	ret = flow_table_add(&c->dp->flows, &key, entry);
 	if (ret != 0) {
 		free(entry);
-		key_manager_close(&c->keys, id);
-		return ret == -ENOSPC ? -ENOSPC : ret;
+		media_stream_destroy_now(c, id);
+		return ret;
 	}
 
 	*stream_id = id;
@@ -75,7 +78,8 @@ static void sink_flow_del(void *ctx, const struct call_flow_event *ev,
 	if (flow_table_del(&c->dp->flows, &key) != 0)
 		LOG_WARN("flows: removing a media flow of call %.*s found no flow table entry",
 			 (int)ev->call_id_len, ev->call_id);
-	key_manager_close(&c->keys, stream_id);
+	/* The key slot stays taken until the worker's stream is gone. */
+	media_stream_retire(c, stream_id);
 	if (c->debug_events != NULL)
 		debug_events_flow(c->debug_events, "flow_del", ev, stream_id, reason);
 }
@@ -120,6 +124,14 @@ int control_calls_init(struct control *c)
 	};
 
 	c->live_cfg = (struct lime_config *)c->cfg;
+	if (c->opts.cc_pcap_path != NULL) {
+		c->cc_pcap = cc_pcap_open(c->opts.cc_pcap_path);
+		if (c->cc_pcap == NULL) {
+			LOG_ERR("opening \"%s\" for --cc-pcap failed: %s",
+				c->opts.cc_pcap_path, strerror(errno));
+			return -EIO;
+		}
+	}
 	c->intercepts = intercept_set_build(c->cfg, err, sizeof(err));
 	if (c->intercepts == NULL) {
 		LOG_ERR("intercepts: %s", err);
@@ -153,6 +165,13 @@ void control_calls_free(struct control *c)
 	if (c->debug_events != NULL)
 		fclose(c->debug_events);
 	c->debug_events = NULL;
+	if (c->cc_pcap != NULL && fclose(c->cc_pcap) != 0)
+		LOG_ERR("writing the --cc-pcap file \"%s\" failed: %s",
+			c->opts.cc_pcap_path, strerror(errno));
+	c->cc_pcap = NULL;
+	free(c->retiring);
+	c->retiring = NULL;
+	c->n_retiring = c->cap_retiring = 0;
 }
 
 const struct lime_config *control_live_config(const struct control *c)

@@ -272,6 +272,8 @@ void control_run(struct control *c)
 			dialog_expire(c->dialogs, (int64_t)c->last_capture_us);
 			c->last_dialog_expire_us = c->last_capture_us;
 		}
+		media_streams_poll(c);
+		unsigned int out = media_output_drain(c);
 		if (control_reload_requested) {
 			control_reload_requested = 0;
 			control_reload(c);
@@ -283,7 +285,7 @@ void control_run(struct control *c)
 			next_stats = now + interval;
 		}
 
-		if (n == 0) {
+		if (n == 0 && out == 0) {
 			/* Read the flags before the ring, so no late packet is missed. */
 			bool stopped = dataplane_stopped(dp);
 			if (stopped && rte_ring_empty(dp->sip_ring))
@@ -299,5 +301,8 @@ void control_run(struct control *c)
 
 	tcp_stream_flush_all(c->tcp);
 	dialog_expire(c->dialogs, (int64_t)c->last_capture_us);
+	/* The workers have flushed their held packets before stopping. */
+	while (media_output_drain(c) > 0)
+		;
 	c->stopped_tsc = rte_rdtsc();
 }

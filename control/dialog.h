@@ -64,6 +64,7 @@ struct call_flow_event {
 	const char *call_id;
 	size_t call_id_len;
 	const char *const *liids;  /* LIIDs whose warrants cover the call */
+	const uint32_t *liid_ids;  /* the same, as dialog_liid_index() gives */
 	unsigned n_liids;
 	/* The sender's a=crypto when the flow is installed with keying SDES,
 	 * else NULL. Valid during the callback only. */
@@ -160,6 +161,12 @@ void dialog_set_intercepts(struct dialog_tracker *t,
 			   const struct intercept_set *set);
 
 const struct dialog_stats *dialog_tracker_stats(const struct dialog_tracker *t);
+/*
+ * A small number standing for an LIID, stable for the whole run (reloads
+ * included), or -1 when the LIID was never configured.
+ */
+int dialog_liid_index(const struct dialog_tracker *t, const char *liid);
+
 /* Counters of one LIID, or NULL when it was never configured. */
 const struct liid_stats *dialog_liid_stats(const struct dialog_tracker *t,
 					   const char *liid);

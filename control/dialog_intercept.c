@@ -301,12 +301,15 @@ void report_outside_call(struct dialog_tracker *t, const struct sip_msg *msg,
 }
 
 unsigned call_active_liids(struct dialog_tracker *t, const struct call *c,
-			   const char **liids, unsigned cap)
+			   const char **liids, uint32_t *ids, unsigned cap)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < c->n_liids && n < cap; i++)
-		if (c->liids[i].active)
-			liids[n++] = t->registry[c->liids[i].registry]->liid;
+	for (unsigned i = 0; i < c->n_liids && n < cap; i++) {
+		if (!c->liids[i].active)
+			continue;
+		ids[n] = c->liids[i].registry;
+		liids[n++] = t->registry[c->liids[i].registry]->liid;
+	}
 	return n;
 }

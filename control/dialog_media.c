@@ -74,15 +74,16 @@ static struct flow_owner *owner_find(struct dialog_tracker *t,
 static void fill_event(struct dialog_tracker *t, struct call *c,
 		       const struct media_flow *flow,
 		       const struct sdes_crypto *crypto, enum sdes_suite suite,
-		       int64_t ts_us, const char **liids,
+		       int64_t ts_us, const char **liids, uint32_t *ids,
 		       struct call_flow_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->flow = flow;
 	ev->call_id = c->call_id;
 	ev->call_id_len = c->call_id_len;
-	ev->n_liids = call_active_liids(t, c, liids, INTERCEPT_MATCH_MAX);
+	ev->n_liids = call_active_liids(t, c, liids, ids, INTERCEPT_MATCH_MAX);
 	ev->liids = liids;
+	ev->liid_ids = ids;
 	ev->crypto = crypto;
 	ev->suite = flow->keying == MEDIA_KEYS_SDES ? suite : SDES_SUITE_UNKNOWN;
 	ev->ts_us = ts_us;
@@ -130,6 +131,7 @@ static void uninstall(struct dialog_tracker *t, struct call *c, unsigned d,
 {
 	struct dialog_flow *df = &c->dialogs[d].flows[f];
 	const char *liids[INTERCEPT_MATCH_MAX];
+	uint32_t ids[INTERCEPT_MATCH_MAX];
 	struct call_flow_event ev;
 	unsigned sd, sf;
 
@@ -150,7 +152,7 @@ static void uninstall(struct dialog_tracker *t, struct call *c, unsigned d,
 	}
 
 	struct media_flow flow = installed_flow(df);
-	fill_event(t, c, &flow, NULL, df->suite, ts_us, liids, &ev);
+	fill_event(t, c, &flow, NULL, df->suite, ts_us, liids, ids, &ev);
 	if (t->sink.flow_del != NULL)
 		t->sink.flow_del(t->sink.ctx, &ev, df->stream_id, reason);
 	if (o != NULL) {
@@ -184,11 +186,12 @@ static int sink_add(struct dialog_tracker *t, struct call *c,
 		    int64_t ts_us, uint32_t *stream_id)
 {
 	const char *liids[INTERCEPT_MATCH_MAX];
+	uint32_t ids[INTERCEPT_MATCH_MAX];
 	struct call_flow_event ev;
 
 	if (t->sink.flow_add == NULL)
 		return 0;
-	fill_event(t, c, flow, crypto, suite, ts_us, liids, &ev);
+	fill_event(t, c, flow, crypto, suite, ts_us, liids, ids, &ev);
 	return t->sink.flow_add(t->sink.ctx, &ev, stream_id);
 }
 

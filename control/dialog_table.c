@@ -256,6 +256,20 @@ const struct dialog_stats *dialog_tracker_stats(const struct dialog_tracker *t)
 	return &t->stats;
 }
 
+int dialog_liid_index(const struct dialog_tracker *t, const char *liid)
+{
+	size_t len = strlen(liid);
+	uint64_t hash = hmap_hash(liid, len);
+
+	for (struct hmap_node *n = hmap_first(&t->registry_map, hash); n != NULL;
+	     n = hmap_next(n)) {
+		struct liid_entry *e = (struct liid_entry *)n;
+		if (strcmp(e->liid, liid) == 0)
+			return (int)e->index;
+	}
+	return -1;
+}
+
 const struct liid_stats *dialog_liid_stats(const struct dialog_tracker *t,
 					   const char *liid)
 {

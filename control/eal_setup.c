@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <rte_malloc.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -181,6 +182,54 @@ static enum setup_error create_rings(const struct lime_config *cfg,
 				 w, rte_strerror(rte_errno));
 			return SETUP_RUNTIME;
 		}
+	}
+	return SETUP_OK;
+}
+
+/* Stream tables of the workers, and their output rings when media is
+ * written out (--cc-pcap). */
+static enum setup_error create_media_workers(const struct lime_config *cfg,
+					     const struct run_options *opts,
+					     struct dataplane *dp, char *err,
+					     size_t err_len)
+{
+	int socket = (int)rte_socket_id();
+
+	for (uint16_t w = 0; w < dp->n_workers; w++) {
+		struct media_worker *mw = rte_zmalloc_socket("lime_media_worker",
+							     sizeof(*mw),
+							     RTE_CACHE_LINE_SIZE, socket);
+		if (mw == NULL) {
+			snprintf(err, err_len, "out of memory for media worker %u", w);
+			return SETUP_RUNTIME;
+		}
+		dp->media_workers[w] = mw;
+		mw->index = w;
+		mw->capacity = cfg->max_flows;
+		mw->offline = dp->offline;
+		mw->quit = &dp->quit;
+		mw->streams = rte_zmalloc_socket("lime_media_streams",
+						 (size_t)cfg->max_flows * sizeof(*mw->streams),
+						 RTE_CACHE_LINE_SIZE, socket);
+		if (mw->streams == NULL) {
+			snprintf(err, err_len, "out of memory for %u streams of media worker %u",
+				 cfg->max_flows, w);
+			return SETUP_RUNTIME;
+		}
+		if (opts->cc_pcap_path == NULL)
+			continue;
+
+		char name[RTE_RING_NAMESIZE];
+		snprintf(name, sizeof(name), "lime_output_%u", w);
+		dp->output_rings[w] = rte_ring_create(name,
+						      rte_align32pow2(cfg->worker_ring_size),
+						      socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (dp->output_rings[w] == NULL) {
+			snprintf(err, err_len, "creating output ring %u failed: %s",
+				 w, rte_strerror(rte_errno));
+			return SETUP_RUNTIME;
+		}
+		mw->output = dp->output_rings[w];
 	}
 	return SETUP_OK;
 }
@@ -380,6 +429,8 @@ enum setup_error dataplane_setup(const struct lime_config *cfg,
 	}
 
 	ret = create_rings(cfg, dp, err, err_len);
+	if (ret == SETUP_OK)
+		ret = create_media_workers(cfg, opts, dp, err, err_len);
 	if (ret != SETUP_OK)
 		return ret;
 	if (flow_table_create(&dp->flows, cfg->max_flows, dp->n_rx_lcores + dp->n_workers,
@@ -405,8 +456,13 @@ void dataplane_teardown(struct dataplane *dp)
 	RTE_ETH_FOREACH_DEV(port)
 		port_stop(port);
 	flow_table_destroy(&dp->flows);
-	for (uint16_t w = 0; w < dp->n_workers; w++)
+	for (uint16_t w = 0; w < dp->n_workers; w++) {
 		rte_ring_free(dp->worker_rings[w]);
+		rte_ring_free(dp->output_rings[w]);
+		if (dp->media_workers[w] != NULL)
+			rte_free(dp->media_workers[w]->streams);
+		rte_free(dp->media_workers[w]);
+	}
 	rte_ring_free(dp->sip_ring);
 	rte_mempool_free(dp->pool);
 }

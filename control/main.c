@@ -256,13 +256,6 @@ static int finish_outputs(const struct run_options *o, struct control *c)
 		LOG_ERR("writing the summary to \"%s\" failed: %s", o->summary_path, strerror(errno));
 		status = EXIT_RUNTIME;
 	}
-	if (o->cc_pcap_path != NULL) {
-		FILE *f = cc_pcap_open(o->cc_pcap_path);
-		if (f == NULL || fclose(f) != 0) {
-			LOG_ERR("writing \"%s\" failed: %s", o->cc_pcap_path, strerror(errno));
-			status = EXIT_RUNTIME;
-		}
-	}
 	return status;
 }
 
@@ -310,6 +303,7 @@ static int run(const struct run_options *o, const struct lime_config *cfg)
 	struct control_options copts = {
 		.config_path = o->config_path,
 		.debug_events_path = o->debug_events_path,
+		.cc_pcap_path = o->cc_pcap_path,
 	};
 	if (control_init(&control, cfg, &copts, &lime_dp) != 0) {
 		dataplane_teardown(&lime_dp);

@@ -2,6 +2,8 @@
 #include "control/summary.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 #include <stdio.h>
 
 #include <rte_cycles.h>
@@ -22,16 +24,6 @@ const char *const lime_alarm_kinds[] = {
 	"spool_full",
 	NULL,
 };
-
-/* An object with one zero-valued member per configured LIID. */
-static void per_liid_zero(struct json_writer *w, const char *key,
-			  const struct lime_config *cfg)
-{
-	json_object_begin(w, key);
-	for (size_t i = 0; i < cfg->n_intercepts; i++)
-		json_u64(w, cfg->intercepts[i].liid, 0);
-	json_object_end(w);
-}
 
 static void per_liid_records(struct json_writer *w, const char *key,
 			     const struct lime_config *cfg)
@@ -177,20 +169,108 @@ static void write_calls(struct json_writer *w, const struct control *c)
 	json_u64(w, "iri_records", c->stats.iri_records);
 }
 
-static void write_keys_and_delivery(struct json_writer *w,
-				    const struct lime_config *cfg)
+/* One media counter of an LIID, summed over the workers. */
+static uint64_t liid_media(const struct control *c, const char *liid,
+			   size_t offset)
 {
-	/* Keys and delivery are not wired in yet: every figure is 0, but
-	 * every configured LIID and alarm kind is present. */
-	per_liid_zero(w, "media_decrypted", cfg);
-	per_liid_zero(w, "media_failed", cfg);
-	per_liid_zero(w, "media_undecryptable", cfg);
+	int idx = dialog_liid_index(c->dialogs, liid);
+	uint64_t sum = 0;
+
+	if (idx < 0 || idx >= MEDIA_MAX_LIIDS)
+		return 0;
+	for (uint16_t w = 0; w < c->dp->n_workers; w++) {
+		const struct media_worker *mw = c->dp->media_workers[w];
+		const uint8_t *counters = (const uint8_t *)&mw->liids[idx];
+		sum += *(const uint64_t *)(counters + offset);
+	}
+	return sum;
+}
+
+static void per_liid_media(struct json_writer *w, const char *key,
+			   const struct control *c, size_t offset)
+{
+	const struct lime_config *cfg = control_live_config(c);
+
+	json_object_begin(w, key);
+	for (size_t i = 0; i < cfg->n_intercepts; i++)
+		json_u64(w, cfg->intercepts[i].liid,
+			 liid_media(c, cfg->intercepts[i].liid, offset));
+	json_object_end(w);
+}
+
+static void write_media(struct json_writer *w, const struct control *c)
+{
+	struct media_worker_stats t = {0};
+
+	for (uint16_t i = 0; i < c->dp->n_workers; i++) {
+		const struct media_worker_stats *s = &c->dp->media_workers[i]->stats;
+		t.packets += s->packets;
+		t.decrypted += s->decrypted;
+		t.failed += s->failed;
+		t.undecryptable += s->undecryptable;
+		t.plain += s->plain;
+		t.duplicates += s->duplicates;
+		t.malformed += s->malformed;
+		t.no_stream += s->no_stream;
+		t.pending_overflow += s->pending_overflow;
+		t.output_ring_full += s->output_ring_full;
+		t.roc_recovered += s->roc_recovered;
+		t.streams_created += s->streams_created;
+		t.streams_unsupported += s->streams_unsupported;
+		t.decrypt_cycles += s->decrypt_cycles;
+	}
+
+	per_liid_media(w, "media_decrypted", c, offsetof(struct media_liid_counters, decrypted));
+	per_liid_media(w, "media_failed", c, offsetof(struct media_liid_counters, failed));
+	per_liid_media(w, "media_undecryptable", c,
+		       offsetof(struct media_liid_counters, undecryptable));
+	per_liid_media(w, "media_plain", c, offsetof(struct media_liid_counters, plain));
+
+	json_object_begin(w, "media");
+	json_u64(w, "packets", t.packets);
+	json_u64(w, "decrypted", t.decrypted);
+	json_u64(w, "failed", t.failed);
+	json_u64(w, "undecryptable", t.undecryptable);
+	json_u64(w, "plain", t.plain);
+	json_u64(w, "duplicates", t.duplicates);
+	json_u64(w, "malformed", t.malformed);
+	json_u64(w, "no_stream", t.no_stream);
+	json_u64(w, "pending_overflow", t.pending_overflow);
+	json_u64(w, "output_ring_full", t.output_ring_full);
+	json_u64(w, "roc_recovered", t.roc_recovered);
+	json_u64(w, "streams", t.streams_created);
+	json_u64(w, "streams_unsupported", t.streams_unsupported);
+	json_double(w, "decrypt_cycles_per_packet",
+		    t.decrypted + t.failed ? (double)t.decrypt_cycles / (double)(t.decrypted + t.failed) : 0);
+	json_u64(w, "cc_pcap_packets", c->stats.cc_packets);
+	json_object_end(w);
+}
+
+static uint64_t alarm_count(const struct control *c, const char *kind)
+{
+	uint64_t n = 0;
+
+	if (strcmp(kind, "key_unavailable") != 0)
+		return 0;
+	for (uint16_t i = 0; i < c->dp->n_workers; i++)
+		n += c->dp->media_workers[i]->stats.alarm_key_unavailable;
+	return n;
+}
+
+static void write_keys_and_delivery(struct json_writer *w,
+				    const struct control *c)
+{
+	const struct lime_config *cfg = control_live_config(c);
+
+	write_media(w, c);
 	json_u64(w, "kms_resolutions_ok", 0);
 	json_u64(w, "kms_resolutions_failed", 0);
 
+	/* NOTE: only key_unavailable is raised so far; the KMS alarms
+	 * need the KMS client. */
 	json_object_begin(w, "alarms");
 	for (int i = 0; lime_alarm_kinds[i] != NULL; i++)
-		json_u64(w, lime_alarm_kinds[i], 0);
+		json_u64(w, lime_alarm_kinds[i], alarm_count(c, lime_alarm_kinds[i]));
 	json_object_end(w);
 
 	per_liid_records(w, "records_delivered", cfg);
@@ -240,7 +320,7 @@ int summary_write(const char *path, const struct control *c)
 	write_packets(&w, &total, c);
 	write_sip(&w, c);
 	write_calls(&w, c);
-	write_keys_and_delivery(&w, control_live_config(c));
+	write_keys_and_delivery(&w, c);
 
 	json_double(&w, "run_seconds",
 		    (double)(c->stopped_tsc - c->started_tsc) / (double)rte_get_tsc_hz());

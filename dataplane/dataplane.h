@@ -18,6 +18,7 @@
 
 #include "dataplane/decode.h"
 #include "dataplane/flow_table.h"
+#include "dataplane/media_worker.h"
 
 #define LIME_BURST 32
 #define LIME_MAX_WORKERS 64
@@ -42,7 +43,9 @@ struct dataplane {
 	struct lcore_role roles[RTE_MAX_LCORE];
 	struct flow_table flows;
 	struct rte_ring *sip_ring;                  /* to the control lcore */
-	struct rte_ring *worker_rings[LIME_MAX_WORKERS];
+	struct rte_ring *worker_rings[LIME_MAX_WORKERS];  /* packets and stream messages */
+	struct media_worker *media_workers[LIME_MAX_WORKERS];
+	struct rte_ring *output_rings[LIME_MAX_WORKERS];  /* media to the control lcore */
 	struct rte_mempool *pool;
 	uint16_t n_workers;
 	uint16_t n_rx_lcores;

@@ -316,17 +316,14 @@ void rx_process_burst(struct rx_lcore *rx, struct rte_mbuf **pkts,
 
 
 
-/* Media of known flows. Decryption is not wired in yet. */
+/* Worker role: stream messages and media packets, in ring order. */
 unsigned int rx_run_worker(struct rx_lcore *rx, struct rte_ring *ring)
 {
-	struct rte_mbuf *pkts[LIME_BURST];
-	unsigned int n = rte_ring_dequeue_burst(ring, (void **)pkts, LIME_BURST, NULL);
+	void *items[LIME_BURST];
+	unsigned int n = rte_ring_dequeue_burst(ring, items, LIME_BURST, NULL);
 
 	if (n == 0)
 		return 0;
-	rx->stats->media_packets += n;
-	/* NOTE: media is counted and freed until SRTP decryption exists. */
-	rx->stats->drops[DROP_MEDIA_NO_KEYS] += n;
-	rte_pktmbuf_free_bulk(pkts, n);
+	media_worker_handle(rx->dp->media_workers[rx->role->worker_index], items, n);
 	return n;
 }

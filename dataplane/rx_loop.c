@@ -114,6 +114,7 @@ int dataplane_lcore_main(void *arg)
 		ret = run_rx_lcore(rx);
 	if (rx->role->worker) {
 		drain_worker(rx);
+		media_worker_finish(dp->media_workers[rx->role->worker_index]);
 		__atomic_fetch_sub(&dp->workers_running, 1, __ATOMIC_RELEASE);
 	}
 	rte_free(rx);

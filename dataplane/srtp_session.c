@@ -9,6 +9,9 @@
 #define SRTP_REPLAY_WINDOW 1024
 
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+/* The packet as it came in, for retries and for restoring it: one per
+ * thread, because a worker decrypts one packet at a time. */
+static __thread uint8_t scratch[SRTP_RETRY_MAX_LEN];
 static srtp_err_status_t library_status;
 
 static void library_init(void)
@@ -244,7 +247,7 @@ static bool search_roc(struct srtp_session *s, uint8_t *pkt, size_t len,
 	for (uint32_t roc = 1; roc <= SRTP_ROC_CANDIDATES; roc++) {
 		int l = (int)len;
 
-		memcpy(pkt, s->scratch, len);
+		memcpy(pkt, scratch, len);
 		if (srtp_set_stream_roc(s->ctx, ssrc, roc) != srtp_err_status_ok)
 			return false;
 		if (srtp_unprotect_mki(s->ctx, pkt, &l, s->use_mki) == srtp_err_status_ok) {
@@ -268,9 +271,9 @@ enum srtp_result srtp_session_unprotect(struct srtp_session *s, uint8_t *pkt,
 		return SRTP_MALFORMED;
 
 	uint32_t ssrc = read_be32(pkt + (rtcp ? 4 : 8));
-	bool can_retry = in_len <= sizeof(s->scratch);
+	bool can_retry = in_len <= sizeof(scratch);
 	if (can_retry)
-		memcpy(s->scratch, pkt, in_len);
+		memcpy(scratch, pkt, in_len);
 
 	int l = (int)in_len;
 	srtp_err_status_t st = unprotect_once(s, pkt, &l, rtcp);
@@ -294,7 +297,7 @@ enum srtp_result srtp_session_unprotect(struct srtp_session *s, uint8_t *pkt,
 
 	/* AEAD decrypts in place before it checks the tag. */
 	if (can_retry)
-		memcpy(pkt, s->scratch, in_len);
+		memcpy(pkt, scratch, in_len);
 	if (st == srtp_err_status_bad_param || st == srtp_err_status_parse_err)
 		return SRTP_MALFORMED;
 	return SRTP_AUTH_FAILED;

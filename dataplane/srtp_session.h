@@ -63,7 +63,6 @@ struct srtp_session {
 	struct srtp_stream_keys keys;
 	bool use_mki;
 	struct srtp_ssrc_state ssrcs[SRTP_SESSION_SSRCS];
-	uint8_t scratch[SRTP_RETRY_MAX_LEN];
 	uint64_t roc_recovered;       /* streams whose ROC was found by trying */
 	unsigned search_streams;      /* streams added for ROC searches */
 };

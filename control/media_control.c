@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control lcore's side of the media workers: it creates a stream on
+ * the worker of each installed flow, destroys it once no receiving lcore
+ * can still hand the worker a packet of the removed flow, and writes the
+ * media the workers send back.
+ */
+#include "control/control.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_pause.h>
+#include <rte_rcu_qsbr.h>
+
+#include "control/cc_pcap.h"
+#include "dataplane/pkt_meta.h"
+#include "lib/util/log.h"
+
+static void send_msg(struct control *c, uint16_t worker, struct media_msg *msg)
+{
+	struct rte_ring *ring = c->dp->worker_rings[worker];
+
+	/* The worker drains its ring without the control lcore's help, so
+	 * waiting here ends. */
+	while (rte_ring_enqueue(ring, media_msg_tag(msg)) != 0)
+		rte_pause();
+}
+
+static uint16_t worker_of(const struct control *c, uint32_t stream_id)
+{
+	return (uint16_t)(stream_id % c->dp->n_workers);
+}
+
+static enum media_stream_kind stream_kind(enum media_flow_kind kind)
+{
+	switch (kind) {
+	case MEDIA_FLOW_RTCP:
+		return MEDIA_STREAM_RTCP;
+	case MEDIA_FLOW_RTP_RTCP:
+		return MEDIA_STREAM_MUX;
+	default:
+		return MEDIA_STREAM_RTP;
+	}
+}
+
+/* What the worker does with the stream's packets. */
+static void set_keying(struct control *c, const struct call_flow_event *ev,
+		       struct media_msg *msg)
+{
+	switch (ev->flow->keying) {
+	case MEDIA_KEYS_NONE:
+		msg->keying = MEDIA_STREAM_PLAIN;
+		return;
+	case MEDIA_KEYS_SDES:
+		if (ev->crypto != NULL && srtp_keys_from_sdes(ev->crypto, &msg->keys)) {
+			msg->keying = MEDIA_STREAM_SRTP;
+			msg->has_keys = true;
+			return;
+		}
+		break;
+	case MEDIA_KEYS_MIKEY:
+		/* NOTE: MIKEY-TICKET keys need the KMS client, which lime does
+		 * not have yet, so these streams are undecryptable. */
+		(void)c;
+		break;
+	default:
+		break;
+	}
+	msg->keying = MEDIA_STREAM_NO_KEYS;
+}
+
+int media_stream_create(struct control *c, const struct call_flow_event *ev,
+			uint32_t stream_id)
+{
+	struct media_msg *msg = calloc(1, sizeof(*msg));
+
+	if (msg == NULL)
+		return -ENOMEM;
+	msg->type = MEDIA_MSG_CREATE;
+	msg->stream_id = stream_id;
+	msg->kind = stream_kind(ev->flow->kind);
+	set_keying(c, ev, msg);
+	for (unsigned i = 0; i < ev->n_liids && msg->n_liids < MEDIA_STREAM_LIIDS; i++)
+		msg->liids[msg->n_liids++] = (uint16_t)(ev->liid_ids[i] < MEDIA_MAX_LIIDS ?
+						       ev->liid_ids[i] : MEDIA_MAX_LIIDS - 1);
+	send_msg(c, worker_of(c, stream_id), msg);
+	return 0;
+}
+
+static int send_destroy(struct control *c, uint32_t stream_id)
+{
+	struct media_msg *msg = calloc(1, sizeof(*msg));
+
+	if (msg == NULL)
+		return -ENOMEM;
+	msg->type = MEDIA_MSG_DESTROY;
+	msg->stream_id = stream_id;
+	send_msg(c, worker_of(c, stream_id), msg);
+	return 0;
+}
+
+void media_stream_destroy_now(struct control *c, uint32_t stream_id)
+{
+	if (send_destroy(c, stream_id) != 0)
+		LOG_ERR("media: out of memory destroying stream %u", stream_id);
+	key_manager_close(&c->keys, stream_id);
+}
+
+void media_stream_retire(struct control *c, uint32_t stream_id)
+{
+	struct stream_retirement *r;
+
+	if (c->n_retiring == c->cap_retiring) {
+		size_t cap = c->cap_retiring ? c->cap_retiring * 2 : 256;
+		r = realloc(c->retiring, cap * sizeof(*r));
+		if (r == NULL) {
+			/* The slot stays taken; losing it beats a use after free. */
+			LOG_ERR("media: out of memory retiring stream %u", stream_id);
+			return;
+		}
+		c->retiring = r;
+		c->cap_retiring = cap;
+	}
+	r = &c->retiring[c->n_retiring++];
+	r->stream_id = stream_id;
+	r->token = rte_rcu_qsbr_start(c->dp->flows.qsbr);
+}
+
+void media_streams_poll(struct control *c)
+{
+	size_t done = 0;
+
+	/* Tokens grow with time, so the first one not yet passed ends it. */
+	while (done < c->n_retiring &&
+	       rte_rcu_qsbr_check(c->dp->flows.qsbr, c->retiring[done].token, false) == 1) {
+		media_stream_destroy_now(c, c->retiring[done].stream_id);
+		done++;
+	}
+	if (done == 0)
+		return;
+	memmove(c->retiring, c->retiring + done,
+		(c->n_retiring - done) * sizeof(*c->retiring));
+	c->n_retiring -= done;
+}
+
+static void write_packet(struct control *c, struct rte_mbuf *m)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	static const uint8_t no_mac[12];
+	size_t ip_len = (size_t)(meta->payload_offset - meta->l3_offset) + meta->payload_len;
+	const uint8_t *data;
+
+	if (m->nb_segs == 1)
+		data = rte_pktmbuf_mtod(m, const uint8_t *);
+	else if (m->pkt_len <= sizeof(c->scratch))
+		data = rte_pktmbuf_read(m, 0, m->pkt_len, c->scratch);
+	else
+		data = NULL;
+	if (data == NULL || meta->l3_offset + ip_len > m->pkt_len) {
+		c->stats.cc_write_failures++;
+		return;
+	}
+
+	/* The addresses of the tapped frame when it starts with Ethernet. */
+	const uint8_t *mac = meta->l3_offset >= 14 ? data : no_mac;
+	if (cc_pcap_write(c->cc_pcap, meta->ts_us, mac, meta->ip_version,
+			  data + meta->l3_offset, ip_len) != 0) {
+		if (c->stats.cc_write_failures++ == 0)
+			LOG_ERR("media: writing the --cc-pcap file failed; later packets are only counted");
+		return;
+	}
+	c->stats.cc_packets++;
+}
+
+unsigned int media_output_drain(struct control *c)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int total = 0;
+
+	for (uint16_t w = 0; w < c->dp->n_workers; w++) {
+		struct rte_ring *ring = c->dp->output_rings[w];
+		if (ring == NULL)
+			continue;
+
+		unsigned int n = rte_ring_dequeue_burst(ring, (void **)pkts, 64, NULL);
+		for (unsigned int i = 0; i < n; i++)
+			if (c->cc_pcap != NULL)
+				write_packet(c, pkts[i]);
+		if (n > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
+	}
+	return total;
+}

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dataplane/media_worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_pause.h>
+#include <rte_udp.h>
+
+#include "dataplane/pkt_meta.h"
+#include "lib/util/log.h"
+
+static struct media_liid_counters *liid_counters(struct media_worker *w,
+						 uint16_t liid)
+{
+	return &w->liids[liid < MEDIA_MAX_LIIDS ? liid : MEDIA_MAX_LIIDS - 1];
+}
+
+#define FOR_EACH_LIID(w, s, c) \
+	for (uint16_t i_ = 0; i_ < (s)->n_liids && ((c) = liid_counters((w), (s)->liids[i_]), 1); i_++)
+
+/* Hands a packet to the control lcore, which writes it out. */
+static void output(struct media_worker *w, struct rte_mbuf *m)
+{
+	if (w->output == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	while (rte_ring_enqueue(w->output, m) != 0) {
+		/* Offline, waiting costs time, not packets. */
+		if (!w->offline || *w->quit) {
+			w->stats.output_ring_full++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		rte_pause();
+	}
+}
+
+static void raise_key_unavailable(struct media_worker *w, struct media_stream *s)
+{
+	if (s->alarmed)
+		return;
+	s->alarmed = true;
+	w->stats.alarm_key_unavailable++;
+}
+
+/* A packet of an intercepted stream that cannot be decrypted goes out as
+ * it came in. */
+static void deliver_undecryptable(struct media_worker *w, struct media_stream *s,
+				  struct rte_mbuf *m)
+{
+	struct media_liid_counters *c;
+
+	w->stats.undecryptable++;
+	FOR_EACH_LIID(w, s, c)
+		c->undecryptable++;
+	raise_key_unavailable(w, s);
+	output(w, m);
+}
+
+static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+/* UDP checksum over the pseudo-header of RFC 768 or RFC 8200 section 8.1. */
+static uint16_t udp_checksum(const struct pkt_meta *meta, const uint8_t *l3,
+			     const uint8_t *udp, size_t udp_len)
+{
+	uint32_t sum = 0;
+
+	if (meta->ip_version == 4)
+		sum = sum16(l3 + 12, 8, sum);
+	else
+		sum = sum16(l3 + 8, 32, sum);
+	sum += IPPROTO_UDP + (uint32_t)udp_len;
+	sum = sum16(udp, 6, sum);        /* header without the checksum */
+	sum = sum16(udp + 8, udp_len - 8, sum);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	uint16_t csum = (uint16_t)~sum;
+	return csum == 0 ? 0xffff : csum;
+}
+
+/*
+ * Shrinks the IP and UDP lengths by what decryption removed (tag and MKI)
+ * and fixes the checksums, so that the packet reads as plain RTP.
+ */
+static void fix_lengths(struct rte_mbuf *m, struct pkt_meta *meta, size_t new_len)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *l3 = data + meta->l3_offset;
+	uint8_t *udp = data + meta->l4_offset;
+	uint16_t diff = (uint16_t)(meta->payload_len - new_len);
+	size_t udp_len = (size_t)(meta->payload_offset - meta->l4_offset) + new_len;
+
+	meta->payload_len = (uint16_t)new_len;
+	if (meta->ip_version == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(ip->total_length) - diff));
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(ip->payload_len) - diff));
+	}
+
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)udp;
+	uh->dgram_len = rte_cpu_to_be_16((uint16_t)udp_len);
+	uh->dgram_cksum = 0;
+	uint16_t csum = udp_checksum(meta, l3, udp, udp_len);
+	uh->dgram_cksum = rte_cpu_to_be_16(csum);
+}
+
+static void decrypt(struct media_worker *w, struct media_stream *s,
+		    struct rte_mbuf *m)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+	struct media_liid_counters *c;
+	uint64_t t0 = rte_rdtsc();
+
+	/* Reassembled datagrams arrive chained. */
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+		deliver_undecryptable(w, s, m);
+		return;
+	}
+
+	uint8_t *payload = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_offset);
+	size_t len = meta->payload_len;
+	bool rtcp = s->kind == MEDIA_STREAM_RTCP ||
+		    (s->kind == MEDIA_STREAM_MUX && rtp_mux_is_rtcp(payload, len));
+	uint64_t recovered = s->session.roc_recovered;
+	enum srtp_result r = srtp_session_unprotect(&s->session, payload, &len, rtcp);
+
+	w->stats.decrypt_cycles += rte_rdtsc() - t0;
+	w->stats.roc_recovered += s->session.roc_recovered - recovered;
+	switch (r) {
+	case SRTP_DECRYPTED:
+		fix_lengths(m, meta, len);
+		w->stats.decrypted++;
+		FOR_EACH_LIID(w, s, c)
+			c->decrypted++;
+		output(w, m);
+		return;
+	case SRTP_DUPLICATE:
+		/* The same packet from a second tap, or a retransmission:
+		 * delivered once. */
+		w->stats.duplicates++;
+		rte_pktmbuf_free(m);
+		return;
+	case SRTP_MALFORMED:
+		w->stats.malformed++;
+		break;
+	default:
+		break;
+	}
+	w->stats.failed++;
+	FOR_EACH_LIID(w, s, c)
+		c->failed++;
+	output(w, m);
+}
+
+static void hold(struct media_worker *w, struct media_stream *s, struct rte_mbuf *m)
+{
+	if (s->pending_count == MEDIA_PENDING_MAX) {
+		w->stats.pending_overflow++;
+		deliver_undecryptable(w, s, m);
+		return;
+	}
+	uint16_t slot = (uint16_t)((s->pending_head + s->pending_count) % MEDIA_PENDING_MAX);
+	s->pending[slot] = m;
+	s->pending_count++;
+}
+
+static void process_packet(struct media_worker *w, struct rte_mbuf *m)
+{
+	uint32_t id = pkt_meta(m)->flow_data;
+	struct media_stream *s = id < w->capacity ? w->streams[id] : NULL;
+	struct media_liid_counters *c;
+
+	w->stats.packets++;
+	if (s == NULL) {
+		w->stats.no_stream++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+
+	switch (s->keying) {
+	case MEDIA_STREAM_PLAIN:
+		w->stats.plain++;
+		FOR_EACH_LIID(w, s, c)
+			c->plain++;
+		output(w, m);
+		return;
+	case MEDIA_STREAM_NO_KEYS:
+		deliver_undecryptable(w, s, m);
+		return;
+	case MEDIA_STREAM_SRTP:
+		if (s->unsupported)
+			deliver_undecryptable(w, s, m);
+		else if (!s->has_session || s->pending_count > 0)
+			hold(w, s, m);
+		else
+			decrypt(w, s, m);
+		return;
+	}
+}
+
+/* Sends the held packets on: decrypted when the keys came, else as is. */
+static void release_pending(struct media_worker *w, struct media_stream *s)
+{
+	while (s->pending_count > 0) {
+		struct rte_mbuf *m = s->pending[s->pending_head];
+
+		s->pending_head = (uint16_t)((s->pending_head + 1) % MEDIA_PENDING_MAX);
+		s->pending_count--;
+		if (s->has_session && !s->unsupported)
+			decrypt(w, s, m);
+		else
+			deliver_undecryptable(w, s, m);
+	}
+}
+
+static void set_keys(struct media_worker *w, struct media_stream *s,
+		     const struct srtp_stream_keys *keys)
+{
+	char err[160];
+
+	if (s->has_session)
+		srtp_session_free(&s->session);
+	s->has_session = false;
+	if (srtp_session_init(&s->session, keys, err, sizeof(err)) == 0) {
+		s->has_session = true;
+		s->unsupported = false;
+		return;
+	}
+	s->unsupported = true;
+	w->stats.streams_unsupported++;
+	LOG_WARN("worker %u: stream %u cannot be decrypted: %s; its packets are delivered undecrypted",
+		 w->index, s->id, err);
+}
+
+static void destroy(struct media_worker *w, uint32_t id)
+{
+	struct media_stream *s = w->streams[id];
+
+	if (s == NULL)
+		return;
+	release_pending(w, s);
+	if (s->has_session)
+		srtp_session_free(&s->session);
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+	w->streams[id] = NULL;
+	w->stats.streams_destroyed++;
+}
+
+static void create(struct media_worker *w, const struct media_msg *msg)
+{
+	struct media_stream *s = calloc(1, sizeof(*s));
+
+	destroy(w, msg->stream_id);
+	if (s == NULL) {
+		LOG_ERR("worker %u: out of memory for stream %u; its packets will be dropped",
+			w->index, msg->stream_id);
+		return;
+	}
+	s->id = msg->stream_id;
+	s->kind = msg->kind;
+	s->keying = msg->keying;
+	s->n_liids = msg->n_liids;
+	memcpy(s->liids, msg->liids, sizeof(s->liids));
+	if (msg->has_keys)
+		set_keys(w, s, &msg->keys);
+	w->streams[msg->stream_id] = s;
+	w->stats.streams_created++;
+}
+
+static void handle_msg(struct media_worker *w, struct media_msg *msg)
+{
+	if (msg->stream_id < w->capacity) {
+		switch (msg->type) {
+		case MEDIA_MSG_CREATE:
+			create(w, msg);
+			break;
+		case MEDIA_MSG_KEYS:
+			if (w->streams[msg->stream_id] != NULL) {
+				set_keys(w, w->streams[msg->stream_id], &msg->keys);
+				release_pending(w, w->streams[msg->stream_id]);
+			}
+			break;
+		case MEDIA_MSG_DESTROY:
+			destroy(w, msg->stream_id);
+			break;
+		}
+	}
+	explicit_bzero(msg, sizeof(*msg));
+	free(msg);
+}
+
+void media_worker_handle(struct media_worker *w, void **items, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (media_item_is_msg(items[i]))
+			handle_msg(w, media_msg_untag(items[i]));
+		else
+			process_packet(w, items[i]);
+	}
+}
+
+void media_worker_finish(struct media_worker *w)
+{
+	for (uint32_t id = 0; id < w->capacity; id++)
+		destroy(w, id);
+}
