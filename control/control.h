@@ -44,11 +44,26 @@ struct control_stats {
 	uint64_t cc_write_failures;
 };
 
-/* A stream whose flow was removed, destroyed once the RCU token passes. */
+/*
+ * A stream whose flow was removed, destroyed once the RCU token passes and
+ * the capture time reaches not_before_us (later for a rekeyed stream, whose
+ * keys serve as a fallback for a while).
+ */
 struct stream_retirement {
 	uint32_t stream_id;
 	uint64_t token;
+	uint64_t not_before_us;
 };
+
+/* The stream last removed from a destination by a rekey, for the next one. */
+struct rekeyed_dest {
+	uint8_t family;
+	uint16_t port;
+	uint8_t addr[16];
+	uint32_t stream_id;
+	uint64_t ts_us;
+};
+#define REKEYED_DESTS 64
 
 struct control_options {
 	const char *config_path;       /* re-read on SIGHUP */
@@ -70,6 +85,8 @@ struct control {
 	struct stream_retirement *retiring;
 	size_t n_retiring;
 	size_t cap_retiring;
+	struct rekeyed_dest rekeyed[REKEYED_DESTS];
+	unsigned next_rekeyed;
 	uint64_t last_dialog_expire_us;
 	struct sip_msg msg;              /* scratch for the message at hand */
 	struct dataplane *dp;
@@ -95,12 +112,18 @@ void control_handle_sip(struct control *c, const uint8_t *data, size_t len,
 /* Re-reads the configuration file and applies its intercepts. */
 void control_reload(struct control *c);
 /* media_control.c: streams on the workers and their output. */
+/* The worker that owns every stream of a destination. */
+uint16_t media_worker_of(const struct control *c, const struct media_flow *flow);
 int media_stream_create(struct control *c, const struct call_flow_event *ev,
-			uint32_t stream_id);
+			uint32_t stream_id, uint16_t worker);
 /* Destroys at once: for a stream whose flow was never visible. */
 void media_stream_destroy_now(struct control *c, uint32_t stream_id);
-/* Destroys after the flow table's RCU grace period. */
-void media_stream_retire(struct control *c, uint32_t stream_id);
+/*
+ * Destroys after the flow table's RCU grace period. A stream removed by a
+ * rekey (rekeyed) stays a while longer as the new stream's fallback.
+ */
+void media_stream_retire(struct control *c, uint32_t stream_id,
+			 const struct media_flow *flow, bool rekeyed);
 void media_streams_poll(struct control *c);
 /* Writes out what the workers returned; returns the packets taken. */
 unsigned int media_output_drain(struct control *c);

@@ -44,14 +44,17 @@ static int sink_flow_add(void *ctx, const struct call_flow_event *ev,
 	if (ret != 0)
 		return ret;
 
+	uint16_t worker = media_worker_of(c, ev->flow);
+	c->keys.streams[id].worker = worker;
+
 	struct flow_entry *entry = calloc(1, sizeof(*entry));
-	if (entry == NULL || media_stream_create(c, ev, id) != 0) {
+	if (entry == NULL || media_stream_create(c, ev, id, worker) != 0) {
 		free(entry);
 		key_manager_close(&c->keys, id);
 		return -ENOMEM;
 	}
 	entry->stream_id = id;
-	entry->worker = (uint16_t)(id % c->dp->n_workers);
+	entry->worker = worker;
 
 	/* The stream exists on its worker before any packet can match. */
 	flow_key_of(ev->flow, &key);
@@ -79,7 +82,7 @@ static void sink_flow_del(void *ctx, const struct call_flow_event *ev,
 		LOG_WARN("flows: removing a media flow of call %.*s found no flow table entry",
 			 (int)ev->call_id_len, ev->call_id);
 	/* The key slot stays taken until the worker's stream is gone. */
-	media_stream_retire(c, stream_id);
+	media_stream_retire(c, stream_id, ev->flow, strcmp(reason, "renegotiated") == 0);
 	if (c->debug_events != NULL)
 		debug_events_flow(c->debug_events, "flow_del", ev, stream_id, reason);
 }
@@ -124,6 +127,8 @@ int control_calls_init(struct control *c)
 	};
 
 	c->live_cfg = (struct lime_config *)c->cfg;
+	for (unsigned i = 0; i < REKEYED_DESTS; i++)
+		c->rekeyed[i].stream_id = MEDIA_NO_STREAM;
 	if (c->opts.cc_pcap_path != NULL) {
 		c->cc_pcap = cc_pcap_open(c->opts.cc_pcap_path);
 		if (c->cc_pcap == NULL) {

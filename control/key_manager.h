@@ -18,6 +18,7 @@
 
 struct key_stream {
 	bool in_use;
+	uint16_t worker;            /* the worker lcore that owns the stream */
 	enum media_keying keying;
 	bool has_sdes;
 	struct sdes_crypto sdes;    /* the sender's a=crypto, keys included */

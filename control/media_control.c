@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "control/cc_pcap.h"
+#include "lib/util/hmap.h"
 #include "dataplane/pkt_meta.h"
 #include "lib/util/log.h"
 
@@ -28,9 +29,54 @@ static void send_msg(struct control *c, uint16_t worker, struct media_msg *msg)
 		rte_pause();
 }
 
-static uint16_t worker_of(const struct control *c, uint32_t stream_id)
+/* How long a rekeyed stream's keys stay usable, in capture time. */
+#define REKEY_OVERLAP_US 2000000
+
+uint16_t media_worker_of(const struct control *c, const struct media_flow *flow)
 {
-	return (uint16_t)(stream_id % c->dp->n_workers);
+	/* By destination, so that a rekeyed stream and its successor share
+	 * a worker and the fallback needs no lock. */
+	return (uint16_t)(hmap_hash(&flow->dest, sizeof(flow->dest)) % c->dp->n_workers);
+}
+
+static uint16_t stream_worker(const struct control *c, uint32_t stream_id)
+{
+	const struct key_stream *ks = key_manager_get(&c->keys, stream_id);
+
+	return ks != NULL ? ks->worker : 0;
+}
+
+static bool same_dest(const struct rekeyed_dest *r, const struct media_flow *flow)
+{
+	return r->family == flow->dest.family && r->port == flow->dest.port &&
+	       memcmp(r->addr, flow->dest.addr, sizeof(r->addr)) == 0;
+}
+
+/* The stream a rekey just removed from this destination, if any. */
+static uint32_t take_rekeyed(struct control *c, const struct media_flow *flow)
+{
+	for (unsigned i = 0; i < REKEYED_DESTS; i++) {
+		struct rekeyed_dest *r = &c->rekeyed[i];
+		if (r->stream_id != MEDIA_NO_STREAM && same_dest(r, flow) &&
+		    c->last_capture_us <= r->ts_us + REKEY_OVERLAP_US) {
+			uint32_t id = r->stream_id;
+			r->stream_id = MEDIA_NO_STREAM;
+			return id;
+		}
+	}
+	return MEDIA_NO_STREAM;
+}
+
+static void remember_rekeyed(struct control *c, const struct media_flow *flow,
+			     uint32_t stream_id)
+{
+	struct rekeyed_dest *r = &c->rekeyed[c->next_rekeyed++ % REKEYED_DESTS];
+
+	r->family = flow->dest.family;
+	r->port = flow->dest.port;
+	memcpy(r->addr, flow->dest.addr, sizeof(r->addr));
+	r->stream_id = stream_id;
+	r->ts_us = c->last_capture_us;
 }
 
 static enum media_stream_kind stream_kind(enum media_flow_kind kind)
@@ -72,7 +118,7 @@ static void set_keying(struct control *c, const struct call_flow_event *ev,
 }
 
 int media_stream_create(struct control *c, const struct call_flow_event *ev,
-			uint32_t stream_id)
+			uint32_t stream_id, uint16_t worker)
 {
 	struct media_msg *msg = calloc(1, sizeof(*msg));
 
@@ -80,12 +126,13 @@ int media_stream_create(struct control *c, const struct call_flow_event *ev,
 		return -ENOMEM;
 	msg->type = MEDIA_MSG_CREATE;
 	msg->stream_id = stream_id;
+	msg->prev_stream_id = take_rekeyed(c, ev->flow);
 	msg->kind = stream_kind(ev->flow->kind);
 	set_keying(c, ev, msg);
 	for (unsigned i = 0; i < ev->n_liids && msg->n_liids < MEDIA_STREAM_LIIDS; i++)
 		msg->liids[msg->n_liids++] = (uint16_t)(ev->liid_ids[i] < MEDIA_MAX_LIIDS ?
 						       ev->liid_ids[i] : MEDIA_MAX_LIIDS - 1);
-	send_msg(c, worker_of(c, stream_id), msg);
+	send_msg(c, worker, msg);
 	return 0;
 }
 
@@ -97,7 +144,8 @@ static int send_destroy(struct control *c, uint32_t stream_id)
 		return -ENOMEM;
 	msg->type = MEDIA_MSG_DESTROY;
 	msg->stream_id = stream_id;
-	send_msg(c, worker_of(c, stream_id), msg);
+	msg->prev_stream_id = MEDIA_NO_STREAM;
+	send_msg(c, stream_worker(c, stream_id), msg);
 	return 0;
 }
 
@@ -108,7 +156,8 @@ void media_stream_destroy_now(struct control *c, uint32_t stream_id)
 	key_manager_close(&c->keys, stream_id);
 }
 
-void media_stream_retire(struct control *c, uint32_t stream_id)
+void media_stream_retire(struct control *c, uint32_t stream_id,
+			 const struct media_flow *flow, bool rekeyed)
 {
 	struct stream_retirement *r;
 
@@ -126,23 +175,27 @@ void media_stream_retire(struct control *c, uint32_t stream_id)
 	r = &c->retiring[c->n_retiring++];
 	r->stream_id = stream_id;
 	r->token = rte_rcu_qsbr_start(c->dp->flows.qsbr);
+	r->not_before_us = 0;
+	if (rekeyed) {
+		r->not_before_us = c->last_capture_us + REKEY_OVERLAP_US;
+		remember_rekeyed(c, flow, stream_id);
+	}
 }
 
 void media_streams_poll(struct control *c)
 {
-	size_t done = 0;
+	size_t kept = 0;
 
-	/* Tokens grow with time, so the first one not yet passed ends it. */
-	while (done < c->n_retiring &&
-	       rte_rcu_qsbr_check(c->dp->flows.qsbr, c->retiring[done].token, false) == 1) {
-		media_stream_destroy_now(c, c->retiring[done].stream_id);
-		done++;
+	for (size_t i = 0; i < c->n_retiring; i++) {
+		struct stream_retirement *r = &c->retiring[i];
+
+		if (c->last_capture_us >= r->not_before_us &&
+		    rte_rcu_qsbr_check(c->dp->flows.qsbr, r->token, false) == 1)
+			media_stream_destroy_now(c, r->stream_id);
+		else
+			c->retiring[kept++] = *r;
 	}
-	if (done == 0)
-		return;
-	memmove(c->retiring, c->retiring + done,
-		(c->n_retiring - done) * sizeof(*c->retiring));
-	c->n_retiring -= done;
+	c->n_retiring = kept;
 }
 
 static void write_packet(struct control *c, struct rte_mbuf *m)

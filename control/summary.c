@@ -215,6 +215,7 @@ static void write_media(struct json_writer *w, const struct control *c)
 		t.pending_overflow += s->pending_overflow;
 		t.output_ring_full += s->output_ring_full;
 		t.roc_recovered += s->roc_recovered;
+		t.overlap_decrypted += s->overlap_decrypted;
 		t.streams_created += s->streams_created;
 		t.streams_unsupported += s->streams_unsupported;
 		t.decrypt_cycles += s->decrypt_cycles;
@@ -238,6 +239,7 @@ static void write_media(struct json_writer *w, const struct control *c)
 	json_u64(w, "pending_overflow", t.pending_overflow);
 	json_u64(w, "output_ring_full", t.output_ring_full);
 	json_u64(w, "roc_recovered", t.roc_recovered);
+	json_u64(w, "rekey_overlap_decrypted", t.overlap_decrypted);
 	json_u64(w, "streams", t.streams_created);
 	json_u64(w, "streams_unsupported", t.streams_unsupported);
 	json_double(w, "decrypt_cycles_per_packet",

@@ -46,10 +46,16 @@ enum media_msg_type {
 	MEDIA_MSG_DESTROY,
 };
 
+/* No previous stream: the flow is new, not a rekey. */
+#define MEDIA_NO_STREAM UINT32_MAX
+
 /* A message from the control lcore; the worker frees it after wiping. */
 struct media_msg {
 	enum media_msg_type type;
 	uint32_t stream_id;
+	/* The stream this one replaces at the same destination (a rekey),
+	 * kept for a short overlap, or MEDIA_NO_STREAM. */
+	uint32_t prev_stream_id;
 	enum media_stream_kind kind;
 	enum media_stream_keying keying;
 	uint16_t n_liids;
@@ -60,6 +66,7 @@ struct media_msg {
 
 struct media_stream {
 	uint32_t id;
+	uint32_t prev_id;          /* tried when this stream's keys fail */
 	enum media_stream_kind kind;
 	enum media_stream_keying keying;
 	uint16_t n_liids;
@@ -92,6 +99,7 @@ struct media_worker_stats {
 	uint64_t pending_overflow;
 	uint64_t output_ring_full;
 	uint64_t roc_recovered;
+	uint64_t overlap_decrypted;  /* by the keys before a rekey */
 	uint64_t streams_created;
 	uint64_t streams_destroyed;
 	uint64_t streams_unsupported;
