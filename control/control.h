@@ -24,6 +24,20 @@
 /* Set by the SIGHUP handler; the control loop reloads the intercepts. */
 extern volatile sig_atomic_t control_reload_requested;
 
+/* Alarm kinds, in the order of lime_alarm_kinds in summary.c. */
+enum lime_alarm_kind {
+	ALARM_MIKEY_AUTH_FAILED,
+	ALARM_TICKET_EXPIRED,
+	ALARM_TICKET_REUSE,
+	ALARM_MIKEY_FORGED,
+	ALARM_KMS_ERROR,
+	ALARM_KMS_UNREACHABLE,
+	ALARM_KEY_UNAVAILABLE,
+	ALARM_KEYS_MISMATCH,
+	ALARM_SPOOL_FULL,
+	LIME_ALARM_KINDS,
+};
+
 /* Kinds of sip_msg_parse() errors, counted one by one. */
 #define SIP_MSG_ERROR_KINDS (SIP_MSG_ERR_BODY_TRUNCATED + 1)
 
@@ -40,6 +54,7 @@ struct control_stats {
 	uint64_t iri_record_failures; /* records lost to memory exhaustion */
 	uint64_t reloads;
 	uint64_t reloads_rejected;
+	uint64_t alarms[LIME_ALARM_KINDS];  /* per call or stream, by kind */
 	uint64_t cc_packets;          /* media packets written to --cc-pcap */
 	uint64_t cc_write_failures;
 };
@@ -127,6 +142,8 @@ void media_stream_retire(struct control *c, uint32_t stream_id,
 void media_streams_poll(struct control *c);
 /* Writes out what the workers returned; returns the packets taken. */
 unsigned int media_output_drain(struct control *c);
+/* Reports a worker's alarm as an IRI-REPORT to each agency concerned. */
+void control_raise_media_alarm(struct control *c, const struct media_event *ev);
 
 /* The intercepts in force: the live configuration. */
 const struct lime_config *control_live_config(const struct control *c);

@@ -110,6 +110,32 @@ static void sink_iri(void *ctx, const struct iri_event *ev)
 	iri_record_free(rec);
 }
 
+void control_raise_media_alarm(struct control *c, const struct media_event *ev)
+{
+	c->stats.alarms[ALARM_KEY_UNAVAILABLE]++;
+	LOG_WARN("alarm key_unavailable: call %s, stream %u: %s; its media is delivered undecrypted",
+		 ev->call_id, ev->stream_id, ev->reason);
+
+	for (uint16_t i = 0; i < ev->n_liids; i++) {
+		const char *liid = dialog_liid_name(c->dialogs, ev->liids[i]);
+		if (liid == NULL)
+			continue;
+
+		struct iri_event iri = {
+			.type = IRI_REPORT,
+			.liid = liid,
+			.cin = ev->cins[i],
+			.ts_us = (int64_t)ev->ts_us,
+			.call_id = ev->call_id,
+			.call_id_len = strlen(ev->call_id),
+			.alarm_kind = ev->alarm_kind,
+			.alarm_reason = ev->reason,
+		};
+		dialog_count_report(c->dialogs, ev->liids[i]);
+		sink_iri(c, &iri);
+	}
+}
+
 int control_calls_init(struct control *c)
 {
 	char err[512];

@@ -94,6 +94,10 @@ void debug_events_iri(FILE *out, const struct iri_record *rec)
 	json_u64(&w, "keys_masked", rec->keys_masked);
 	if (rec->reason != NULL)
 		json_string(&w, "reason", rec->reason);
+	if (rec->alarm_kind != NULL) {
+		json_string(&w, "alarm", rec->alarm_kind);
+		json_string(&w, "alarm_reason", rec->alarm_reason ? rec->alarm_reason : "");
+	}
 	json_object_end(&w);
 	json_writer_finish(&w);
 	fputc('\n', out);

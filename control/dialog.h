@@ -56,6 +56,8 @@ struct iri_event {
 	size_t sip_len;
 	const struct sip_packet_info *pkt;  /* NULL for a timeout */
 	const char *reason;        /* why the call ended, with IRI_END */
+	const char *alarm_kind;    /* a security alarm, with IRI_REPORT */
+	const char *alarm_reason;
 };
 
 /* A media flow of an intercepted call being installed or removed. */
@@ -65,6 +67,7 @@ struct call_flow_event {
 	size_t call_id_len;
 	const char *const *liids;  /* LIIDs whose warrants cover the call */
 	const uint32_t *liid_ids;  /* the same, as dialog_liid_index() gives */
+	const uint64_t *cins;      /* the call's CIN for each of them */
 	unsigned n_liids;
 	/* The sender's a=crypto when the flow is installed with keying SDES,
 	 * else NULL. Valid during the callback only. */
@@ -166,6 +169,12 @@ const struct dialog_stats *dialog_tracker_stats(const struct dialog_tracker *t);
  * included), or -1 when the LIID was never configured.
  */
 int dialog_liid_index(const struct dialog_tracker *t, const char *liid);
+
+/* The LIID of an index from dialog_liid_index(), or NULL. */
+const char *dialog_liid_name(const struct dialog_tracker *t, uint32_t index);
+
+/* Counts an IRI-REPORT raised outside the tracker (an alarm). */
+void dialog_count_report(struct dialog_tracker *t, uint32_t index);
 
 /* Counters of one LIID, or NULL when it was never configured. */
 const struct liid_stats *dialog_liid_stats(const struct dialog_tracker *t,

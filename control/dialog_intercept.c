@@ -301,7 +301,8 @@ void report_outside_call(struct dialog_tracker *t, const struct sip_msg *msg,
 }
 
 unsigned call_active_liids(struct dialog_tracker *t, const struct call *c,
-			   const char **liids, uint32_t *ids, unsigned cap)
+			   const char **liids, uint32_t *ids, uint64_t *cins,
+			   unsigned cap)
 {
 	unsigned n = 0;
 
@@ -309,6 +310,7 @@ unsigned call_active_liids(struct dialog_tracker *t, const struct call *c,
 		if (!c->liids[i].active)
 			continue;
 		ids[n] = c->liids[i].registry;
+		cins[n] = c->liids[i].cin;
 		liids[n++] = t->registry[c->liids[i].registry]->liid;
 	}
 	return n;

@@ -172,7 +172,8 @@ void report_outside_call(struct dialog_tracker *t, const struct sip_msg *msg,
 			 const char *raw, size_t raw_len,
 			 const struct sip_packet_info *pkt);
 unsigned call_active_liids(struct dialog_tracker *t, const struct call *c,
-			   const char **liids, uint32_t *ids, unsigned cap);
+			   const char **liids, uint32_t *ids, uint64_t *cins,
+			   unsigned cap);
 
 /* dialog_media.c */
 void call_store_offer(struct dialog_tracker *t, struct call *c,

@@ -75,15 +75,16 @@ static void fill_event(struct dialog_tracker *t, struct call *c,
 		       const struct media_flow *flow,
 		       const struct sdes_crypto *crypto, enum sdes_suite suite,
 		       int64_t ts_us, const char **liids, uint32_t *ids,
-		       struct call_flow_event *ev)
+		       uint64_t *cins, struct call_flow_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->flow = flow;
 	ev->call_id = c->call_id;
 	ev->call_id_len = c->call_id_len;
-	ev->n_liids = call_active_liids(t, c, liids, ids, INTERCEPT_MATCH_MAX);
+	ev->n_liids = call_active_liids(t, c, liids, ids, cins, INTERCEPT_MATCH_MAX);
 	ev->liids = liids;
 	ev->liid_ids = ids;
+	ev->cins = cins;
 	ev->crypto = crypto;
 	ev->suite = flow->keying == MEDIA_KEYS_SDES ? suite : SDES_SUITE_UNKNOWN;
 	ev->ts_us = ts_us;
@@ -132,6 +133,7 @@ static void uninstall(struct dialog_tracker *t, struct call *c, unsigned d,
 	struct dialog_flow *df = &c->dialogs[d].flows[f];
 	const char *liids[INTERCEPT_MATCH_MAX];
 	uint32_t ids[INTERCEPT_MATCH_MAX];
+	uint64_t cins[INTERCEPT_MATCH_MAX];
 	struct call_flow_event ev;
 	unsigned sd, sf;
 
@@ -152,7 +154,7 @@ static void uninstall(struct dialog_tracker *t, struct call *c, unsigned d,
 	}
 
 	struct media_flow flow = installed_flow(df);
-	fill_event(t, c, &flow, NULL, df->suite, ts_us, liids, ids, &ev);
+	fill_event(t, c, &flow, NULL, df->suite, ts_us, liids, ids, cins, &ev);
 	if (t->sink.flow_del != NULL)
 		t->sink.flow_del(t->sink.ctx, &ev, df->stream_id, reason);
 	if (o != NULL) {
@@ -187,11 +189,12 @@ static int sink_add(struct dialog_tracker *t, struct call *c,
 {
 	const char *liids[INTERCEPT_MATCH_MAX];
 	uint32_t ids[INTERCEPT_MATCH_MAX];
+	uint64_t cins[INTERCEPT_MATCH_MAX];
 	struct call_flow_event ev;
 
 	if (t->sink.flow_add == NULL)
 		return 0;
-	fill_event(t, c, flow, crypto, suite, ts_us, liids, ids, &ev);
+	fill_event(t, c, flow, crypto, suite, ts_us, liids, ids, cins, &ev);
 	return t->sink.flow_add(t->sink.ctx, &ev, stream_id);
 }
 

@@ -270,6 +270,17 @@ int dialog_liid_index(const struct dialog_tracker *t, const char *liid)
 	return -1;
 }
 
+const char *dialog_liid_name(const struct dialog_tracker *t, uint32_t index)
+{
+	return index < t->n_registry ? t->registry[index]->liid : NULL;
+}
+
+void dialog_count_report(struct dialog_tracker *t, uint32_t index)
+{
+	if (index < t->n_registry)
+		t->registry[index]->stats.iri[IRI_REPORT]++;
+}
+
 const struct liid_stats *dialog_liid_stats(const struct dialog_tracker *t,
 					   const char *liid)
 {

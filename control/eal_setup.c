@@ -186,8 +186,8 @@ static enum setup_error create_rings(const struct lime_config *cfg,
 	return SETUP_OK;
 }
 
-/* Stream tables of the workers, and their output rings when media is
- * written out (--cc-pcap). */
+/* Stream tables of the workers, and the rings that carry their output
+ * (media and alarms) to the control lcore. */
 static enum setup_error create_media_workers(const struct lime_config *cfg,
 					     const struct run_options *opts,
 					     struct dataplane *dp, char *err,
@@ -216,9 +216,6 @@ static enum setup_error create_media_workers(const struct lime_config *cfg,
 				 cfg->max_flows, w);
 			return SETUP_RUNTIME;
 		}
-		if (opts->cc_pcap_path == NULL)
-			continue;
-
 		char name[RTE_RING_NAMESIZE];
 		snprintf(name, sizeof(name), "lime_output_%u", w);
 		dp->output_rings[w] = rte_ring_create(name,

@@ -30,6 +30,8 @@ struct iri_record *iri_record_create(const struct iri_event *ev)
 	rec->cin = ev->cin;
 	rec->ts_us = ev->ts_us;
 	rec->reason = ev->reason;
+	rec->alarm_kind = ev->alarm_kind;
+	rec->alarm_reason = ev->alarm_reason;
 	if (ev->pkt != NULL) {
 		rec->has_packet = true;
 		rec->packet = *ev->pkt;

@@ -28,6 +28,8 @@ struct iri_record {
 	size_t sip_len;
 	size_t keys_masked;
 	const char *reason;  /* static text, or NULL */
+	const char *alarm_kind;    /* static text, or NULL */
+	const char *alarm_reason;  /* static text, or NULL */
 };
 
 /* Copies and masks an event. Returns NULL when memory runs out. */

@@ -129,9 +129,13 @@ int media_stream_create(struct control *c, const struct call_flow_event *ev,
 	msg->prev_stream_id = take_rekeyed(c, ev->flow);
 	msg->kind = stream_kind(ev->flow->kind);
 	set_keying(c, ev, msg);
-	for (unsigned i = 0; i < ev->n_liids && msg->n_liids < MEDIA_STREAM_LIIDS; i++)
+	for (unsigned i = 0; i < ev->n_liids && msg->n_liids < MEDIA_STREAM_LIIDS; i++) {
+		msg->cins[msg->n_liids] = (uint32_t)ev->cins[i];
 		msg->liids[msg->n_liids++] = (uint16_t)(ev->liid_ids[i] < MEDIA_MAX_LIIDS ?
 						       ev->liid_ids[i] : MEDIA_MAX_LIIDS - 1);
+	}
+	size_t id_len = ev->call_id_len < MEDIA_CALL_ID_MAX ? ev->call_id_len : MEDIA_CALL_ID_MAX;
+	memcpy(msg->call_id, ev->call_id, id_len);
 	send_msg(c, worker, msg);
 	return 0;
 }
@@ -238,11 +242,18 @@ unsigned int media_output_drain(struct control *c)
 			continue;
 
 		unsigned int n = rte_ring_dequeue_burst(ring, (void **)pkts, 64, NULL);
-		for (unsigned int i = 0; i < n; i++)
+		for (unsigned int i = 0; i < n; i++) {
+			if (media_item_is_msg(pkts[i])) {
+				struct media_event *ev = (struct media_event *)
+					((uintptr_t)pkts[i] & ~(uintptr_t)1);
+				control_raise_media_alarm(c, ev);
+				free(ev);
+				continue;
+			}
 			if (c->cc_pcap != NULL)
 				write_packet(c, pkts[i]);
-		if (n > 0)
-			rte_pktmbuf_free_bulk(pkts, n);
+			rte_pktmbuf_free(pkts[i]);
+		}
 		total += n;
 	}
 	return total;

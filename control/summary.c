@@ -248,14 +248,14 @@ static void write_media(struct json_writer *w, const struct control *c)
 	json_object_end(w);
 }
 
-static uint64_t alarm_count(const struct control *c, const char *kind)
+/* Alarms reported, plus those a worker could not hand over. */
+static uint64_t alarm_count(const struct control *c, int kind)
 {
-	uint64_t n = 0;
+	uint64_t n = c->stats.alarms[kind];
 
-	if (strcmp(kind, "key_unavailable") != 0)
-		return 0;
-	for (uint16_t i = 0; i < c->dp->n_workers; i++)
-		n += c->dp->media_workers[i]->stats.alarm_key_unavailable;
+	if (kind == ALARM_KEY_UNAVAILABLE)
+		for (uint16_t i = 0; i < c->dp->n_workers; i++)
+			n += c->dp->media_workers[i]->stats.alarm_events_lost;
 	return n;
 }
 
@@ -271,8 +271,8 @@ static void write_keys_and_delivery(struct json_writer *w,
 	/* NOTE: only key_unavailable is raised so far; the KMS alarms
 	 * need the KMS client. */
 	json_object_begin(w, "alarms");
-	for (int i = 0; lime_alarm_kinds[i] != NULL; i++)
-		json_u64(w, lime_alarm_kinds[i], alarm_count(c, lime_alarm_kinds[i]));
+	for (int i = 0; i < LIME_ALARM_KINDS; i++)
+		json_u64(w, lime_alarm_kinds[i], alarm_count(c, i));
 	json_object_end(w);
 
 	per_liid_records(w, "records_delivered", cfg);

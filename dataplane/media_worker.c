@@ -40,12 +40,44 @@ static void output(struct media_worker *w, struct rte_mbuf *m)
 	}
 }
 
-static void raise_key_unavailable(struct media_worker *w, struct media_stream *s)
+/* Tells the control lcore, which reports the alarm to each agency. */
+static void send_alarm(struct media_worker *w, const struct media_stream *s,
+		       const char *reason, uint64_t ts_us)
+{
+	struct media_event *ev = calloc(1, sizeof(*ev));
+
+	if (ev == NULL || w->output == NULL) {
+		free(ev);
+		w->stats.alarm_events_lost++;
+		return;
+	}
+	ev->alarm_kind = "key_unavailable";
+	ev->reason = reason;
+	ev->ts_us = ts_us;
+	ev->stream_id = s->id;
+	ev->n_liids = s->n_liids;
+	memcpy(ev->liids, s->liids, sizeof(ev->liids));
+	memcpy(ev->cins, s->cins, sizeof(ev->cins));
+	memcpy(ev->call_id, s->call_id, sizeof(ev->call_id));
+	if (rte_ring_enqueue(w->output, (void *)((uintptr_t)ev | 1)) != 0) {
+		free(ev);
+		w->stats.alarm_events_lost++;
+	}
+}
+
+/* Alarms count per stream, never per packet. */
+static void raise_key_unavailable(struct media_worker *w, struct media_stream *s,
+				  const struct rte_mbuf *m)
 {
 	if (s->alarmed)
 		return;
 	s->alarmed = true;
 	w->stats.alarm_key_unavailable++;
+
+	const char *reason = s->unsupported ? s->unsupported_reason :
+			     s->keying == MEDIA_STREAM_NO_KEYS ?
+			     "no keys for the stream" : "the keys did not arrive";
+	send_alarm(w, s, reason, pkt_meta((struct rte_mbuf *)m)->ts_us);
 }
 
 /* A packet of an intercepted stream that cannot be decrypted goes out as
@@ -58,7 +90,7 @@ static void deliver_undecryptable(struct media_worker *w, struct media_stream *s
 	w->stats.undecryptable++;
 	FOR_EACH_LIID(w, s, c)
 		c->undecryptable++;
-	raise_key_unavailable(w, s);
+	raise_key_unavailable(w, s, m);
 	output(w, m);
 }
 
@@ -253,6 +285,7 @@ static void set_keys(struct media_worker *w, struct media_stream *s,
 		return;
 	}
 	s->unsupported = true;
+	s->unsupported_reason = "signalling that libsrtp2 cannot follow";
 	w->stats.streams_unsupported++;
 	LOG_WARN("worker %u: stream %u cannot be decrypted: %s; its packets are delivered undecrypted",
 		 w->index, s->id, err);
@@ -289,6 +322,8 @@ static void create(struct media_worker *w, const struct media_msg *msg)
 	s->keying = msg->keying;
 	s->n_liids = msg->n_liids;
 	memcpy(s->liids, msg->liids, sizeof(s->liids));
+	memcpy(s->cins, msg->cins, sizeof(s->cins));
+	memcpy(s->call_id, msg->call_id, sizeof(s->call_id));
 	if (msg->has_keys)
 		set_keys(w, s, &msg->keys);
 	w->streams[msg->stream_id] = s;

@@ -46,6 +46,9 @@ enum media_msg_type {
 	MEDIA_MSG_DESTROY,
 };
 
+/* Call-ID bytes a stream keeps for its alarms. */
+#define MEDIA_CALL_ID_MAX 96
+
 /* No previous stream: the flow is new, not a rekey. */
 #define MEDIA_NO_STREAM UINT32_MAX
 
@@ -60,8 +63,26 @@ struct media_msg {
 	enum media_stream_keying keying;
 	uint16_t n_liids;
 	uint16_t liids[MEDIA_STREAM_LIIDS];
+	uint32_t cins[MEDIA_STREAM_LIIDS];
+	char call_id[MEDIA_CALL_ID_MAX + 1];
 	bool has_keys;
 	struct srtp_stream_keys keys;
+};
+
+/*
+ * An event from a worker to the control lcore, sent through the output
+ * ring with the same pointer tag as messages. It names the stream's
+ * intercepts itself, because the stream may be gone when it is read.
+ */
+struct media_event {
+	const char *alarm_kind;    /* static text: "key_unavailable" */
+	const char *reason;        /* static text */
+	uint64_t ts_us;            /* capture time of the packet */
+	uint32_t stream_id;
+	uint16_t n_liids;
+	uint16_t liids[MEDIA_STREAM_LIIDS];
+	uint32_t cins[MEDIA_STREAM_LIIDS];
+	char call_id[MEDIA_CALL_ID_MAX + 1];
 };
 
 struct media_stream {
@@ -71,6 +92,9 @@ struct media_stream {
 	enum media_stream_keying keying;
 	uint16_t n_liids;
 	uint16_t liids[MEDIA_STREAM_LIIDS];
+	uint32_t cins[MEDIA_STREAM_LIIDS];
+	char call_id[MEDIA_CALL_ID_MAX + 1];
+	const char *unsupported_reason;
 	bool has_session;
 	bool unsupported;          /* libsrtp2 cannot do what was signalled */
 	bool alarmed;              /* key_unavailable raised for this stream */
@@ -104,6 +128,7 @@ struct media_worker_stats {
 	uint64_t streams_destroyed;
 	uint64_t streams_unsupported;
 	uint64_t alarm_key_unavailable;
+	uint64_t alarm_events_lost;  /* output ring full or no memory */
 	uint64_t decrypt_cycles;
 };
 

@@ -383,6 +383,8 @@ class CallChecker:
                         % (liid, len(events), " ".join(e["type"] for e in events)))
         for liid, sequence in sorted(expected_iri.items()):
             got = got_iri.get(liid, [])
+            self.check_alarms(liid, [e for e in got if "alarm" in e])
+            got = [e for e in got if "alarm" not in e]
             if prefix_until_us is not None:
                 late = [e for e in got if e["ts_us"] > prefix_until_us]
                 if late:
@@ -400,6 +402,19 @@ class CallChecker:
             if len(cins) > 1:
                 self.report("IRI for %s uses several cin values %s, expected one per call"
                             % (liid, cins))
+
+    def check_alarms(self, liid, alarms):
+        """Alarm IRI-REPORTs: key_unavailable, at most one per stream whose keys lime lacks."""
+        keyless = [f for f in self.expected["flows"]
+                   if f.get("keying") in ("unknown", "mikey") and liid in f.get("liids", [])]
+        for event in alarms:
+            if event["alarm"] != "key_unavailable" or event["type"] != "REPORT":
+                self.report("IRI %s on events line %d: alarm %s in a %s, expected "
+                            "key_unavailable in a REPORT"
+                            % (liid, event["_line"], event["alarm"], event["type"]))
+        if len(alarms) > len(keyless):
+            self.report("IRI %s: %d key_unavailable alarms, expected at most %d (one per "
+                        "stream without keys)" % (liid, len(alarms), len(keyless)))
 
     def compare_sequence(self, liid, sequence, got):
         want_types = [e["type"] for e in sequence]

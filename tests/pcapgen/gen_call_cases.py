@@ -1447,12 +1447,23 @@ def summary_expectations(calls, sip_messages, sip_rejected, max_dialogs=None):
             optional_ends[liid] += 1
         records += call.records
 
+    # A stream whose keys lime lacks raises one key_unavailable alarm, an
+    # IRI-REPORT, once its first media packet arrives.
+    keyless = {liid: 0 for liid in LIIDS}
+    for record in records:
+        if record["keying"] in ("unknown", "mikey"):
+            for liid in record["liids"]:
+                keyless[liid] += 1
+
     for liid in LIIDS:
         summary["intercepted_calls.%s" % liid] = intercepted[liid]
         for kind, value in counts[liid].items():
             key = "iri_events.%s.%s" % (liid, kind)
             high = value + (optional_ends[liid] if kind == "end" else 0)
+            if kind == "report":
+                high += keyless[liid]
             bound(summary, key, value, high)
+    bound(summary, "alarms.key_unavailable", 0, sum(keyless.values()))
 
     summary["flows.added"] = len(records)
     summary["flows.removed"] = sum(1 for r in records if r["del_reason"])
