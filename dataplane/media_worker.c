@@ -222,6 +222,22 @@ static void hold(struct media_worker *w, struct media_stream *s, struct rte_mbuf
 	s->pending_count++;
 }
 
+static void release_pending(struct media_worker *w, struct media_stream *s);
+
+/* Keys that did not come within MEDIA_HOLD_MAX_US will not come in time. */
+static void check_hold_time(struct media_worker *w, struct media_stream *s,
+			    uint64_t now_us)
+{
+	if (s->pending_count == 0 || s->has_session)
+		return;
+
+	uint64_t oldest = pkt_meta(s->pending[s->pending_head])->ts_us;
+	if (now_us > oldest + MEDIA_HOLD_MAX_US) {
+		s->keying = MEDIA_STREAM_NO_KEYS;
+		release_pending(w, s);
+	}
+}
+
 static void process_packet(struct media_worker *w, struct rte_mbuf *m)
 {
 	uint32_t id = pkt_meta(m)->flow_data;
@@ -246,7 +262,10 @@ static void process_packet(struct media_worker *w, struct rte_mbuf *m)
 		deliver_undecryptable(w, s, m);
 		return;
 	case MEDIA_STREAM_SRTP:
-		if (s->unsupported)
+		check_hold_time(w, s, pkt_meta(m)->ts_us);
+		if (s->keying == MEDIA_STREAM_NO_KEYS)
+			deliver_undecryptable(w, s, m);
+		else if (s->unsupported)
 			deliver_undecryptable(w, s, m);
 		else if (!s->has_session || s->pending_count > 0)
 			hold(w, s, m);
@@ -345,6 +364,12 @@ static void handle_msg(struct media_worker *w, struct media_msg *msg)
 			break;
 		case MEDIA_MSG_DESTROY:
 			destroy(w, msg->stream_id);
+			break;
+		case MEDIA_MSG_NO_KEYS:
+			if (w->streams[msg->stream_id] != NULL) {
+				w->streams[msg->stream_id]->keying = MEDIA_STREAM_NO_KEYS;
+				release_pending(w, w->streams[msg->stream_id]);
+			}
 			break;
 		}
 	}

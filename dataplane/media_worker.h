@@ -27,6 +27,9 @@
 #define MEDIA_MAX_LIIDS 1024
 /* Packets held per stream while its keys are awaited. */
 #define MEDIA_PENDING_MAX 64
+/* Capture time after which held packets go out undecrypted: longer than a
+ * KMS request with its retries takes. */
+#define MEDIA_HOLD_MAX_US (10 * 1000000ULL)
 
 enum media_stream_kind {
 	MEDIA_STREAM_RTP,
@@ -44,6 +47,7 @@ enum media_msg_type {
 	MEDIA_MSG_CREATE,
 	MEDIA_MSG_KEYS,
 	MEDIA_MSG_DESTROY,
+	MEDIA_MSG_NO_KEYS,        /* the keys will not come: release held packets */
 };
 
 /* Call-ID bytes a stream keeps for its alarms. */
