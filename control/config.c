@@ -1387,6 +1387,8 @@ static const struct key_spec top_keys[] = {
 	  .min = 16, .max = UINT32_C(1) << 26 },
 	{ .key = "dialog_timeout_s", .parse = parse_u32,
 	  .offset = CFG(dialog_timeout_s), .min = 1, .max = 604800 },
+	{ .key = "metrics_listen", .parse = parse_string,
+	  .offset = CFG(metrics_listen), .check = check_host_port },
 	{ .key = "early_dialog_timeout_s", .parse = parse_u32,
 	  .offset = CFG(early_dialog_timeout_s), .min = 1, .max = 86400 },
 };
@@ -1846,6 +1848,7 @@ void lime_config_free(struct lime_config *cfg)
 	for (size_t i = 0; i < cfg->n_agencies; i++)
 		free_agency(&cfg->agencies[i]);
 	free(cfg->agencies);
+	free(cfg->metrics_listen);
 	free(cfg->spool_dir);
 	free_string_list(cfg->eal_args, cfg->n_eal_args);
 	free(cfg);

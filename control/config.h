@@ -97,6 +97,7 @@ struct lime_config {
 	uint32_t max_dialogs;          /* SIP calls tracked at once; default 100000 */
 	uint32_t dialog_timeout_s;     /* confirmed call without SIP; default 14400 */
 	uint32_t early_dialog_timeout_s; /* INVITE without final response; default 180 */
+	char *metrics_listen;          /* "host:port" of the metrics endpoint, or NULL */
 };
 
 /*

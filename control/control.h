@@ -9,6 +9,7 @@
  * client, delivery and spool threads share its CPU.
  */
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,6 +105,13 @@ struct control {
 	unsigned next_rekeyed;
 	uint64_t last_dialog_expire_us;
 	struct sip_msg msg;              /* scratch for the message at hand */
+	/* Held while the live configuration or the LIID registry changes,
+	 * and by readers in other threads (the metrics endpoint). */
+	pthread_mutex_t state_lock;
+	bool metrics_running;
+	int metrics_fd;
+	int metrics_stop_pipe[2];
+	pthread_t metrics_thread;
 	struct dataplane *dp;
 	struct tcp_stream_table *tcp;
 	struct control_stats stats;

@@ -14,6 +14,7 @@
 #include "control/cc_pcap.h"
 #include "control/debug_events.h"
 #include "control/iri_record.h"
+#include "control/metrics.h"
 #include "dataplane/flow_table.h"
 #include "lib/util/log.h"
 
@@ -153,6 +154,7 @@ int control_calls_init(struct control *c)
 	};
 
 	c->live_cfg = (struct lime_config *)c->cfg;
+	pthread_mutex_init(&c->state_lock, NULL);
 	for (unsigned i = 0; i < REKEYED_DESTS; i++)
 		c->rekeyed[i].stream_id = MEDIA_NO_STREAM;
 	if (c->opts.cc_pcap_path != NULL) {
@@ -179,11 +181,16 @@ int control_calls_init(struct control *c)
 	}
 	LOG_INFO("intercepts: %zu warrants, up to %u calls tracked",
 		 intercept_set_count(c->intercepts), c->cfg->max_dialogs);
+
+	/* A scrape endpoint that cannot open is not worth stopping for. */
+	if (c->cfg->metrics_listen != NULL)
+		(void)metrics_start(c, c->cfg->metrics_listen);
 	return 0;
 }
 
 void control_calls_free(struct control *c)
 {
+	metrics_stop(c);
 	/* Removing every call wipes and releases the keys of its flows. */
 	dialog_tracker_destroy(c->dialogs);
 	c->dialogs = NULL;
@@ -302,12 +309,14 @@ void control_reload(struct control *c)
 
 	warn_restart_only(c->cfg, next);
 	log_liid_changes(c->live_cfg, c->intercepts, set);
-	dialog_set_intercepts(c->dialogs, set);
 
+	pthread_mutex_lock(&c->state_lock);
+	dialog_set_intercepts(c->dialogs, set);
 	intercept_set_free(c->intercepts);
 	if (c->live_cfg != c->cfg)
 		lime_config_free(c->live_cfg);
 	c->intercepts = set;
 	c->live_cfg = next;
+	pthread_mutex_unlock(&c->state_lock);
 	c->stats.reloads++;
 }

@@ -16,6 +16,7 @@ struct run_options {
 	const char *summary_path;
 	const char *cc_pcap_path;
 	const char *debug_events_path;
+	const char *metrics_out_path;
 	double pcap_speed;            /* 0: unpaced */
 };
 

@@ -31,6 +31,7 @@
 #include "control/config.h"
 #include "control/control.h"
 #include "control/eal_setup.h"
+#include "control/metrics.h"
 #include "control/srtp_check.h"
 #include "control/summary.h"
 #include "dataplane/dataplane.h"
@@ -50,6 +51,8 @@ static const char usage_text[] =
 	"                        default: as fast as possible\n"
 	"  --summary OUT.json    write the final counters to OUT.json\n"
 	"  --cc-pcap OUT.pcapng  write decrypted media of intercepted calls\n"
+	"  --metrics-out OUT.prom\n"
+	"                        write the final metrics in Prometheus text format\n"
 	"  --debug-events OUT.jsonl\n"
 	"                        write one JSON line per media flow installed or\n"
 	"                        removed and per IRI record (no key material)\n"
@@ -93,6 +96,7 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 		{"summary", required_argument, NULL, 'S'},
 		{"cc-pcap", required_argument, NULL, 'C'},
 		{"debug-events", required_argument, NULL, 'E'},
+		{"metrics-out", required_argument, NULL, 'M'},
 		{"log-level", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -142,6 +146,9 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 			break;
 		case 'E':
 			o->debug_events_path = optarg;
+			break;
+		case 'M':
+			o->metrics_out_path = optarg;
 			break;
 		case 'l':
 			if (parse_log_level(optarg) != 0) {
@@ -256,6 +263,16 @@ static int finish_outputs(const struct run_options *o, struct control *c)
 		LOG_ERR("writing the summary to \"%s\" failed: %s", o->summary_path, strerror(errno));
 		status = EXIT_RUNTIME;
 	}
+	if (o->metrics_out_path != NULL) {
+		FILE *f = fopen(o->metrics_out_path, "w");
+		if (f != NULL)
+			metrics_render(f, c);
+		if (f == NULL || fclose(f) != 0) {
+			LOG_ERR("writing the metrics to \"%s\" failed: %s",
+				o->metrics_out_path, strerror(errno));
+			status = EXIT_RUNTIME;
+		}
+	}
 	return status;
 }
 
@@ -354,7 +371,9 @@ int main(int argc, char **argv)
 	if ((opts.summary_path != NULL && check_output("--summary", opts.summary_path) != 0) ||
 	    (opts.cc_pcap_path != NULL && check_output("--cc-pcap", opts.cc_pcap_path) != 0) ||
 	    (opts.debug_events_path != NULL &&
-	     check_output("--debug-events", opts.debug_events_path) != 0)) {
+	     check_output("--debug-events", opts.debug_events_path) != 0) ||
+	    (opts.metrics_out_path != NULL &&
+	     check_output("--metrics-out", opts.metrics_out_path) != 0)) {
 		lime_config_free(cfg);
 		return EXIT_USAGE;
 	}
