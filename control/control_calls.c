@@ -185,6 +185,7 @@ int control_calls_init(struct control *c)
 	/* A scrape endpoint that cannot open is not worth stopping for. */
 	if (c->cfg->metrics_listen != NULL)
 		(void)metrics_start(c, c->cfg->metrics_listen);
+	metrics_register_telemetry(c);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <rte_lcore.h>
 #include <rte_ring.h>
+#include <rte_telemetry.h>
 
 #include "control/control.h"
 #include "control/summary.h"
@@ -358,4 +359,47 @@ void metrics_stop(struct control *c)
 	close(c->metrics_stop_pipe[1]);
 	close(c->metrics_fd);
 	c->metrics_running = false;
+}
+
+/* ---- DPDK telemetry ---- */
+
+static struct control *telemetry_control;
+
+/* /lime/stats: the main counters, for dpdk-telemetry.py on a live run. */
+static int telemetry_stats(const char *cmd, const char *params,
+			   struct rte_tel_data *d)
+{
+	struct control *c = telemetry_control;
+	struct lcore_stats t;
+
+	(void)cmd;
+	(void)params;
+	if (c == NULL)
+		return -1;
+	lcore_stats_sum(&t);
+	pthread_mutex_lock(&c->state_lock);
+	const struct dialog_stats *ds = dialog_tracker_stats(c->dialogs);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "packets_total", t.rx_packets);
+	rte_tel_data_add_dict_u64(d, "sip_messages", c->stats.sip_messages);
+	rte_tel_data_add_dict_u64(d, "sip_rejected", c->stats.sip_rejected);
+	rte_tel_data_add_dict_u64(d, "calls", ds->calls);
+	rte_tel_data_add_dict_u64(d, "dialogs_active", ds->calls_active);
+	rte_tel_data_add_dict_u64(d, "flows_active", ds->flows_active);
+	rte_tel_data_add_dict_u64(d, "iri_records", c->stats.iri_records);
+	for (int i = 0; i < LIME_ALARM_KINDS; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "alarm_%s", lime_alarm_kinds[i]);
+		rte_tel_data_add_dict_u64(d, key, c->stats.alarms[i]);
+	}
+	pthread_mutex_unlock(&c->state_lock);
+	return 0;
+}
+
+void metrics_register_telemetry(struct control *c)
+{
+	telemetry_control = c;
+	if (rte_telemetry_register_cmd("/lime/stats", telemetry_stats,
+				       "lime counters: packets, SIP, calls, flows, alarms. No parameters") != 0)
+		LOG_WARN("metrics: registering /lime/stats with DPDK telemetry failed");
 }

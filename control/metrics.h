@@ -18,6 +18,9 @@ struct control;
 int metrics_start(struct control *c, const char *listen);
 void metrics_stop(struct control *c);
 
+/* Registers /lime/stats with DPDK's telemetry socket. */
+void metrics_register_telemetry(struct control *c);
+
 /* Writes the current metrics to out. Takes the control's state lock. */
 void metrics_render(FILE *out, struct control *c);
 
