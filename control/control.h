@@ -104,6 +104,8 @@ struct control {
 	struct rekeyed_dest rekeyed[REKEYED_DESTS];
 	unsigned next_rekeyed;
 	uint64_t last_dialog_expire_us;
+	uint64_t next_warrant_end_us;    /* capture time of the next warrant end */
+	uint64_t ticks_seen;             /* time steps of the receiving lcores answered */
 	struct sip_msg msg;              /* scratch for the message at hand */
 	/* Held while the live configuration or the LIID registry changes,
 	 * and by readers in other threads (the metrics endpoint). */
@@ -134,6 +136,8 @@ void control_handle_sip(struct control *c, const uint8_t *data, size_t len,
 			const struct sip_packet_info *pkt);
 /* Re-reads the configuration file and applies its intercepts. */
 void control_reload(struct control *c);
+/* Applies capture time now_us: timeouts, warrant ends, the next barrier. */
+void control_advance_time(struct control *c, uint64_t now_us);
 /* media_control.c: streams on the workers and their output. */
 /* The worker that owns every stream of a destination. */
 uint16_t media_worker_of(const struct control *c, const struct media_flow *flow);
@@ -152,6 +156,13 @@ void media_streams_poll(struct control *c);
 unsigned int media_output_drain(struct control *c);
 /* Reports a worker's alarm as an IRI-REPORT to each agency concerned. */
 void control_raise_media_alarm(struct control *c, const struct media_event *ev);
+
+/*
+ * Every LIID configured at some time during the run, reloads included, so
+ * that counters of an intercept removed by a reload stay in the results.
+ */
+#define FOR_EACH_RUN_LIID(c, i, liid) \
+	for (uint32_t i = 0; ((liid) = dialog_liid_name((c)->dialogs, i)) != NULL; i++)
 
 /* The intercepts in force: the live configuration. */
 const struct lime_config *control_live_config(const struct control *c);

@@ -182,6 +182,9 @@ int control_calls_init(struct control *c)
 	LOG_INFO("intercepts: %zu warrants, up to %u calls tracked",
 		 intercept_set_count(c->intercepts), c->cfg->max_dialogs);
 
+	/* The first warrant end, before any packet is read. */
+	control_advance_time(c, 0);
+
 	/* A scrape endpoint that cannot open is not worth stopping for. */
 	if (c->cfg->metrics_listen != NULL)
 		(void)metrics_start(c, c->cfg->metrics_listen);
@@ -311,6 +314,10 @@ void control_reload(struct control *c)
 	warn_restart_only(c->cfg, next);
 	log_liid_changes(c->live_cfg, c->intercepts, set);
 
+	/* Changes apply at the capture time reached, not at the last SIP. */
+	uint64_t rx_now = __atomic_load_n(&c->dp->capture_now_us, __ATOMIC_RELAXED);
+	control_advance_time(c, rx_now > c->last_capture_us ? rx_now : c->last_capture_us);
+
 	pthread_mutex_lock(&c->state_lock);
 	dialog_set_intercepts(c->dialogs, set);
 	intercept_set_free(c->intercepts);
@@ -319,5 +326,6 @@ void control_reload(struct control *c)
 	c->intercepts = set;
 	c->live_cfg = next;
 	pthread_mutex_unlock(&c->state_lock);
+	control_advance_time(c, c->last_dialog_expire_us);
 	c->stats.reloads++;
 }

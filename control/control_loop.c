@@ -243,6 +243,47 @@ static void idle_sleep(void)
 	nanosleep(&ts, NULL);
 }
 
+/* The capture time now: of the latest SIP message or packet read. */
+static uint64_t capture_now(const struct control *c)
+{
+	uint64_t rx = __atomic_load_n(&c->dp->capture_now_us, __ATOMIC_RELAXED);
+
+	return rx > c->last_capture_us ? rx : c->last_capture_us;
+}
+
+void control_advance_time(struct control *c, uint64_t now_us)
+{
+	int64_t next;
+
+	dialog_expire(c->dialogs, (int64_t)now_us);
+	c->last_dialog_expire_us = now_us;
+	next = dialog_next_warrant_end(c->dialogs, (int64_t)now_us);
+	c->next_warrant_end_us = next == INT64_MAX ? UINT64_MAX : (uint64_t)next;
+	if (c->dp->sip_barrier)
+		__atomic_store_n(&c->dp->time_barrier_us, c->next_warrant_end_us,
+				 __ATOMIC_RELEASE);
+}
+
+/*
+ * Applies the passage of capture time: once a second, at each warrant
+ * end, and at each time step a receiving lcore waits for.
+ */
+static void control_tick(struct control *c)
+{
+	struct dataplane *dp = c->dp;
+	uint64_t requested = __atomic_load_n(&dp->ticks_requested, __ATOMIC_ACQUIRE);
+	uint64_t now = capture_now(c);
+	bool step = requested != c->ticks_seen;
+
+	if (step || now >= c->next_warrant_end_us ||
+	    now - c->last_dialog_expire_us > DIALOG_EXPIRE_PERIOD_US)
+		control_advance_time(c, now);
+	if (step) {
+		c->ticks_seen = requested;
+		__atomic_store_n(&dp->ticks_handled, requested, __ATOMIC_RELEASE);
+	}
+}
+
 void control_run(struct control *c)
 {
 	struct dataplane *dp = c->dp;
@@ -268,10 +309,7 @@ void control_run(struct control *c)
 			tcp_stream_expire(c->tcp, c->last_capture_us);
 			c->last_tcp_expire_us = c->last_capture_us;
 		}
-		if (c->last_capture_us - c->last_dialog_expire_us > DIALOG_EXPIRE_PERIOD_US) {
-			dialog_expire(c->dialogs, (int64_t)c->last_capture_us);
-			c->last_dialog_expire_us = c->last_capture_us;
-		}
+		control_tick(c);
 		media_streams_poll(c);
 		unsigned int out = media_output_drain(c);
 		if (control_reload_requested) {
@@ -300,7 +338,7 @@ void control_run(struct control *c)
 	}
 
 	tcp_stream_flush_all(c->tcp);
-	dialog_expire(c->dialogs, (int64_t)c->last_capture_us);
+	dialog_expire(c->dialogs, (int64_t)capture_now(c));
 	/* The workers have flushed their held packets before stopping. */
 	while (media_output_drain(c) > 0)
 		;

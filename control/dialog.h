@@ -170,6 +170,12 @@ const struct dialog_stats *dialog_tracker_stats(const struct dialog_tracker *t);
  */
 int dialog_liid_index(const struct dialog_tracker *t, const char *liid);
 
+/*
+ * The earliest end of a warrant in force that lies after after_us, or
+ * INT64_MAX: the next time at which interception must stop by itself.
+ */
+int64_t dialog_next_warrant_end(const struct dialog_tracker *t, int64_t after_us);
+
 /* The LIID of an index from dialog_liid_index(), or NULL. */
 const char *dialog_liid_name(const struct dialog_tracker *t, uint32_t index);
 

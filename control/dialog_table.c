@@ -270,6 +270,18 @@ int dialog_liid_index(const struct dialog_tracker *t, const char *liid)
 	return -1;
 }
 
+int64_t dialog_next_warrant_end(const struct dialog_tracker *t, int64_t after_us)
+{
+	int64_t next = INT64_MAX;
+
+	for (uint32_t i = 0; t->set != NULL && i < intercept_set_count(t->set); i++) {
+		int64_t end = intercept_set_get(t->set, i)->end_us;
+		if (end > after_us && end < next)
+			next = end;
+	}
+	return next;
+}
+
 const char *dialog_liid_name(const struct dialog_tracker *t, uint32_t index)
 {
 	return index < t->n_registry ? t->registry[index]->liid : NULL;

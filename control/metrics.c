@@ -126,11 +126,10 @@ static uint64_t media_counter(const struct control *c, int idx, size_t offset)
 static void render_per_liid(FILE *out, const struct control *c, const char *name,
 			    const char *help, size_t offset)
 {
-	const struct lime_config *cfg = control_live_config(c);
+	const char *liid;
 
 	header(out, name, "counter", help);
-	for (size_t i = 0; i < cfg->n_intercepts; i++) {
-		const char *liid = cfg->intercepts[i].liid;
+	FOR_EACH_RUN_LIID(c, i, liid) {
 		sample(out, name, "liid", liid,
 		       media_counter(c, dialog_liid_index(c->dialogs, liid), offset));
 	}
@@ -138,8 +137,8 @@ static void render_per_liid(FILE *out, const struct control *c, const char *name
 
 static void render_calls(FILE *out, const struct control *c)
 {
-	const struct lime_config *cfg = control_live_config(c);
 	const struct dialog_stats *ds = dialog_tracker_stats(c->dialogs);
+	const char *liid;
 
 	header(out, "lime_sip_messages_total", "counter", "SIP messages seen.");
 	sample(out, "lime_sip_messages_total", NULL, NULL, c->stats.sip_messages);
@@ -153,9 +152,9 @@ static void render_calls(FILE *out, const struct control *c)
 	sample(out, "lime_flows_active", NULL, NULL, ds->flows_active);
 
 	header(out, "lime_intercepted_calls_total", "counter", "Calls intercepted, per LIID.");
-	for (size_t i = 0; i < cfg->n_intercepts; i++) {
-		const struct liid_stats *ls = dialog_liid_stats(c->dialogs, cfg->intercepts[i].liid);
-		sample(out, "lime_intercepted_calls_total", "liid", cfg->intercepts[i].liid,
+	FOR_EACH_RUN_LIID(c, i, liid) {
+		const struct liid_stats *ls = dialog_liid_stats(c->dialogs, liid);
+		sample(out, "lime_intercepted_calls_total", "liid", liid,
 		       ls ? ls->intercepted_calls : 0);
 	}
 	render_per_liid(out, c, "lime_media_decrypted_total", "Media packets decrypted, per LIID.",

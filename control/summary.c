@@ -26,11 +26,13 @@ const char *const lime_alarm_kinds[] = {
 };
 
 static void per_liid_records(struct json_writer *w, const char *key,
-			     const struct lime_config *cfg)
+			     const struct control *c)
 {
+	const char *liid;
+
 	json_object_begin(w, key);
-	for (size_t i = 0; i < cfg->n_intercepts; i++) {
-		json_object_begin(w, cfg->intercepts[i].liid);
+	FOR_EACH_RUN_LIID(c, i, liid) {
+		json_object_begin(w, liid);
 		json_u64(w, "hi2", 0);
 		json_u64(w, "hi3", 0);
 		json_object_end(w);
@@ -101,26 +103,26 @@ static void write_sip(struct json_writer *w, const struct control *c)
 	json_object_end(w);
 }
 
-/* Calls, flows and IRI events per LIID of the configuration in force. */
+/* Calls, flows, and IRI events per LIID of the run. */
 static void write_calls(struct json_writer *w, const struct control *c)
 {
-	const struct lime_config *cfg = control_live_config(c);
+	const char *liid;
 	const struct dialog_stats *ds = dialog_tracker_stats(c->dialogs);
 
 	json_u64(w, "calls", ds->calls);
 	json_object_begin(w, "intercepted_calls");
-	for (size_t i = 0; i < cfg->n_intercepts; i++) {
+	FOR_EACH_RUN_LIID(c, i, liid) {
 		const struct liid_stats *ls = dialog_liid_stats(c->dialogs,
-								cfg->intercepts[i].liid);
-		json_u64(w, cfg->intercepts[i].liid, ls ? ls->intercepted_calls : 0);
+								liid);
+		json_u64(w, liid, ls ? ls->intercepted_calls : 0);
 	}
 	json_object_end(w);
 
 	json_object_begin(w, "iri_events");
-	for (size_t i = 0; i < cfg->n_intercepts; i++) {
+	FOR_EACH_RUN_LIID(c, i, liid) {
 		const struct liid_stats *ls = dialog_liid_stats(c->dialogs,
-								cfg->intercepts[i].liid);
-		json_object_begin(w, cfg->intercepts[i].liid);
+								liid);
+		json_object_begin(w, liid);
 		json_u64(w, "begin", ls ? ls->iri[IRI_BEGIN] : 0);
 		json_u64(w, "continue", ls ? ls->iri[IRI_CONTINUE] : 0);
 		json_u64(w, "end", ls ? ls->iri[IRI_END] : 0);
@@ -189,12 +191,12 @@ static uint64_t liid_media(const struct control *c, const char *liid,
 static void per_liid_media(struct json_writer *w, const char *key,
 			   const struct control *c, size_t offset)
 {
-	const struct lime_config *cfg = control_live_config(c);
+	const char *liid;
 
 	json_object_begin(w, key);
-	for (size_t i = 0; i < cfg->n_intercepts; i++)
-		json_u64(w, cfg->intercepts[i].liid,
-			 liid_media(c, cfg->intercepts[i].liid, offset));
+	FOR_EACH_RUN_LIID(c, i, liid)
+		json_u64(w, liid,
+			 liid_media(c, liid, offset));
 	json_object_end(w);
 }
 
@@ -262,8 +264,6 @@ static uint64_t alarm_count(const struct control *c, int kind)
 static void write_keys_and_delivery(struct json_writer *w,
 				    const struct control *c)
 {
-	const struct lime_config *cfg = control_live_config(c);
-
 	write_media(w, c);
 	json_u64(w, "kms_resolutions_ok", 0);
 	json_u64(w, "kms_resolutions_failed", 0);
@@ -275,8 +275,8 @@ static void write_keys_and_delivery(struct json_writer *w,
 		json_u64(w, lime_alarm_kinds[i], alarm_count(c, i));
 	json_object_end(w);
 
-	per_liid_records(w, "records_delivered", cfg);
-	per_liid_records(w, "records_spooled", cfg);
+	per_liid_records(w, "records_delivered", c);
+	per_liid_records(w, "records_spooled", c);
 }
 
 static void write_lcore(struct json_writer *w, unsigned int lcore,

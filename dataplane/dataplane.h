@@ -84,6 +84,20 @@ struct dataplane {
 	bool sip_barrier;
 	uint64_t sip_enqueued;
 	uint64_t sip_handled;
+
+	/* Capture time of the latest packet a receiving lcore read (atomic),
+	 * so that time-driven decisions (warrant ends) do not wait for SIP. */
+	uint64_t capture_now_us;
+	/*
+	 * Behind the SIP barrier, a packet captured at or after
+	 * time_barrier_us waits until the control lcore has applied the time
+	 * up to it: a warrant that ends then stops its media exactly there.
+	 * The control lcore answers each request by moving the barrier past
+	 * the packet's time.
+	 */
+	uint64_t time_barrier_us;
+	uint64_t ticks_requested;
+	uint64_t ticks_handled;
 };
 
 extern struct dataplane lime_dp;

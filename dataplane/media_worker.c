@@ -103,19 +103,24 @@ static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
 	return sum;
 }
 
-/* UDP checksum over the pseudo-header of RFC 768 or RFC 8200 section 8.1. */
+/*
+ * UDP checksum over the pseudo-header of RFC 768 or RFC 8200 section 8.1.
+ * The payload may lie apart from the header (a chained mbuf).
+ */
 static uint16_t udp_checksum(const struct pkt_meta *meta, const uint8_t *l3,
-			     const uint8_t *udp, size_t udp_len)
+			     const uint8_t *udp, const uint8_t *payload,
+			     size_t payload_len)
 {
+	size_t header_len = (size_t)(meta->payload_offset - meta->l4_offset);
 	uint32_t sum = 0;
 
 	if (meta->ip_version == 4)
 		sum = sum16(l3 + 12, 8, sum);
 	else
 		sum = sum16(l3 + 8, 32, sum);
-	sum += IPPROTO_UDP + (uint32_t)udp_len;
+	sum += IPPROTO_UDP + (uint32_t)(header_len + payload_len);
 	sum = sum16(udp, 6, sum);        /* header without the checksum */
-	sum = sum16(udp + 8, udp_len - 8, sum);
+	sum = sum16(payload, payload_len, sum);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	uint16_t csum = (uint16_t)~sum;
@@ -126,7 +131,8 @@ static uint16_t udp_checksum(const struct pkt_meta *meta, const uint8_t *l3,
  * Shrinks the IP and UDP lengths by what decryption removed (tag and MKI)
  * and fixes the checksums, so that the packet reads as plain RTP.
  */
-static void fix_lengths(struct rte_mbuf *m, struct pkt_meta *meta, size_t new_len)
+static void fix_lengths(struct rte_mbuf *m, struct pkt_meta *meta,
+			const uint8_t *payload, size_t new_len)
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *l3 = data + meta->l3_offset;
@@ -148,8 +154,25 @@ static void fix_lengths(struct rte_mbuf *m, struct pkt_meta *meta, size_t new_le
 	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)udp;
 	uh->dgram_len = rte_cpu_to_be_16((uint16_t)udp_len);
 	uh->dgram_cksum = 0;
-	uint16_t csum = udp_checksum(meta, l3, udp, udp_len);
+	uint16_t csum = udp_checksum(meta, l3, udp, payload, new_len);
 	uh->dgram_cksum = rte_cpu_to_be_16(csum);
+}
+
+/* Copies len bytes of src into the chain m from offset on. */
+static void write_back(struct rte_mbuf *m, uint32_t offset, const uint8_t *src,
+		       size_t len)
+{
+	for (struct rte_mbuf *seg = m; seg != NULL && len > 0; seg = seg->next) {
+		if (offset >= seg->data_len) {
+			offset -= seg->data_len;
+			continue;
+		}
+		size_t n = RTE_MIN((size_t)(seg->data_len - offset), len);
+		memcpy(rte_pktmbuf_mtod_offset(seg, uint8_t *, offset), src, n);
+		src += n;
+		len -= n;
+		offset = 0;
+	}
 }
 
 static void decrypt(struct media_worker *w, struct media_stream *s,
@@ -159,14 +182,21 @@ static void decrypt(struct media_worker *w, struct media_stream *s,
 	struct media_liid_counters *c;
 	uint64_t t0 = rte_rdtsc();
 
-	/* Reassembled datagrams arrive chained. */
-	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
-		deliver_undecryptable(w, s, m);
-		return;
-	}
-
-	uint8_t *payload = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_offset);
+	/* Reassembled datagrams arrive chained: decrypt a copy. */
+	bool chained = m->nb_segs > 1;
+	uint8_t *payload;
 	size_t len = meta->payload_len;
+	if (chained) {
+		payload = w->scratch;
+		if (meta->payload_offset + len > m->pkt_len ||
+		    rte_pktmbuf_read(m, meta->payload_offset, len, payload) != payload) {
+			w->stats.malformed++;
+			output(w, m);
+			return;
+		}
+	} else {
+		payload = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_offset);
+	}
 	bool rtcp = s->kind == MEDIA_STREAM_RTCP ||
 		    (s->kind == MEDIA_STREAM_MUX && rtp_mux_is_rtcp(payload, len));
 	uint64_t recovered = s->session.roc_recovered;
@@ -186,7 +216,9 @@ static void decrypt(struct media_worker *w, struct media_stream *s,
 	w->stats.roc_recovered += s->session.roc_recovered - recovered;
 	switch (r) {
 	case SRTP_DECRYPTED:
-		fix_lengths(m, meta, len);
+		if (chained)
+			write_back(m, meta->payload_offset, payload, len);
+		fix_lengths(m, meta, payload, len);
 		w->stats.decrypted++;
 		FOR_EACH_LIID(w, s, c)
 			c->decrypted++;

@@ -145,6 +145,9 @@ struct media_worker {
 	volatile int *quit;
 	struct media_worker_stats stats;
 	struct media_liid_counters liids[MEDIA_MAX_LIIDS];
+	/* The payload of a chained mbuf (a reassembled datagram), decrypted
+	 * here and copied back. */
+	uint8_t scratch[SRTP_RETRY_MAX_LEN];
 };
 
 static inline void *media_msg_tag(struct media_msg *msg)

@@ -251,16 +251,28 @@ static uint16_t process_packets(struct rx_lcore *rx, struct rte_mbuf **pkts,
 	uint64_t last_ts_us = 0;
 	uint64_t bytes = 0;
 	bool barrier = rx->dp->sip_barrier;
+	uint64_t time_barrier = barrier ?
+		__atomic_load_n(&rx->dp->time_barrier_us, __ATOMIC_ACQUIRE) : UINT64_MAX;
 	uint16_t i = 0;
 	while (i < n) {
+		uint64_t ts = packet_time_us(rx->dp, pkts[i], now_us);
+		if (ts >= time_barrier) {
+			/* The control lcore applies the time first; this
+			 * packet is read again after the wait. */
+			__atomic_store_n(&rx->dp->capture_now_us, ts, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&rx->dp->ticks_requested, 1, __ATOMIC_RELEASE);
+			break;
+		}
 		bytes += pkts[i]->pkt_len;
-		last_ts_us = packet_time_us(rx->dp, pkts[i], now_us);
+		last_ts_us = ts;
 		classify_one(rx, pkts[i], last_ts_us);
 		i++;
 		if (barrier && b->n_sip > 0)
 			break;
 	}
 	n = i;
+	if (n > 0)
+		__atomic_store_n(&rx->dp->capture_now_us, last_ts_us, __ATOMIC_RELAXED);
 	st->rx_packets += n;
 	st->rx_bytes += bytes;
 	st->class_packets[PKT_CLASS_OTHER] += b->n_not_target;
@@ -287,14 +299,19 @@ static uint16_t process_packets(struct rx_lcore *rx, struct rte_mbuf **pkts,
 	return n;
 }
 
-/* Waits until the control lcore has handled every SIP packet handed over. */
+/*
+ * Waits until the control lcore has handled every SIP packet handed over
+ * and every time step requested.
+ */
 static void wait_for_control(struct rx_lcore *rx)
 {
 	struct dataplane *dp = rx->dp;
 	uint64_t enqueued = __atomic_load_n(&dp->sip_enqueued, __ATOMIC_RELAXED);
+	uint64_t ticks = __atomic_load_n(&dp->ticks_requested, __ATOMIC_RELAXED);
 
 	/* No flow entry is held here, so deleted entries may be reclaimed. */
-	while (__atomic_load_n(&dp->sip_handled, __ATOMIC_ACQUIRE) < enqueued &&
+	while ((__atomic_load_n(&dp->sip_handled, __ATOMIC_ACQUIRE) < enqueued ||
+		__atomic_load_n(&dp->ticks_handled, __ATOMIC_ACQUIRE) < ticks) &&
 	       !dp->quit) {
 		flow_table_quiescent(&dp->flows, rx->role->reader_id);
 		rte_pause();
@@ -308,7 +325,7 @@ void rx_process_burst(struct rx_lcore *rx, struct rte_mbuf **pkts,
 
 	while (done < n) {
 		done += process_packets(rx, pkts + done, n - done, t_rx_start);
-		if (rx->dp->sip_barrier && rx->burst.n_sip > 0)
+		if (rx->dp->sip_barrier)
 			wait_for_control(rx);
 		t_rx_start = rte_rdtsc();
 	}

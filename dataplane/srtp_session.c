@@ -267,13 +267,11 @@ enum srtp_result srtp_session_unprotect(struct srtp_session *s, uint8_t *pkt,
 
 	if (s->ctx == NULL)
 		return SRTP_NO_SESSION;
-	if (in_len < (rtcp ? 8u : 12u) || (pkt[0] >> 6) != 2 || in_len > INT32_MAX)
+	if (in_len < (rtcp ? 8u : 12u) || (pkt[0] >> 6) != 2 || in_len > sizeof(scratch))
 		return SRTP_MALFORMED;
 
 	uint32_t ssrc = read_be32(pkt + (rtcp ? 4 : 8));
-	bool can_retry = in_len <= sizeof(scratch);
-	if (can_retry)
-		memcpy(scratch, pkt, in_len);
+	memcpy(scratch, pkt, in_len);
 
 	int l = (int)in_len;
 	srtp_err_status_t st = unprotect_once(s, pkt, &l, rtcp);
@@ -288,7 +286,7 @@ enum srtp_result srtp_session_unprotect(struct srtp_session *s, uint8_t *pkt,
 	if (st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old)
 		return SRTP_DUPLICATE;
 
-	if (can_retry && state != NULL && !state->decrypted_once &&
+	if (state != NULL && !state->decrypted_once &&
 	    search_roc(s, pkt, in_len, ssrc, &l)) {
 		state->decrypted_once = true;
 		*len = (size_t)l;
@@ -296,8 +294,7 @@ enum srtp_result srtp_session_unprotect(struct srtp_session *s, uint8_t *pkt,
 	}
 
 	/* AEAD decrypts in place before it checks the tag. */
-	if (can_retry)
-		memcpy(pkt, scratch, in_len);
+	memcpy(pkt, scratch, in_len);
 	if (st == srtp_err_status_bad_param || st == srtp_err_status_parse_err)
 		return SRTP_MALFORMED;
 	return SRTP_AUTH_FAILED;

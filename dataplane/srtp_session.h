@@ -20,8 +20,9 @@
 
 #include "lib/sdp/sdes.h"
 
-/* Largest SRTP packet that can be retried with other ROC candidates. */
-#define SRTP_RETRY_MAX_LEN 2048
+/* Largest SRTP packet handled: the largest UDP payload. Every packet can
+ * be retried with other ROC candidates and restored after a failure. */
+#define SRTP_RETRY_MAX_LEN 65535
 /* ROC values tried for a stream that never decrypted: 0 and 1 to this. */
 #define SRTP_ROC_CANDIDATES 8
 /* SSRCs per session whose ROC search state is kept. */
@@ -94,7 +95,8 @@ void srtp_session_free(struct srtp_session *s);
 /*
  * Decrypts an SRTP or SRTCP packet in place. *len is the packet length in
  * and the plaintext length out (tag and MKI removed). On any result other
- * than SRTP_DECRYPTED the packet is left as it came in.
+ * than SRTP_DECRYPTED the packet is left as it came in. Packets longer
+ * than SRTP_RETRY_MAX_LEN are SRTP_MALFORMED.
  */
 enum srtp_result srtp_session_unprotect(struct srtp_session *s, uint8_t *pkt,
 					size_t *len, bool rtcp);
