@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1195,6 +1196,16 @@ static const struct key_spec intercept_keys[] = {
 	  .required = true },
 };
 
+/* Writes microseconds since the epoch as RFC 3339 UTC. */
+static void format_us(int64_t us, char *buf, size_t cap)
+{
+	time_t secs = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static int parse_intercept(struct loader *ld, const yaml_node_t *node,
 			   const char *section, struct lime_intercept *ic)
 {
@@ -1204,10 +1215,14 @@ static int parse_intercept(struct loader *ld, const yaml_node_t *node,
 			  sizeof(intercept_keys) / sizeof(intercept_keys[0]),
 			  ic) != 0)
 		return -1;
-	if (ic->start_us >= ic->end_us)
-		return fail(ld, mapping_value(ld, node, "start"), "%s.start is not "
-			    "before %s.end; fix the validity window of the "
-			    "warrant", section, section);
+	if (ic->start_us >= ic->end_us) {
+		char start[32], end[32];
+		format_us(ic->start_us, start, sizeof(start));
+		format_us(ic->end_us, end, sizeof(end));
+		return fail(ld, mapping_value(ld, node, "start"), "%s.start (%s) is "
+			    "not before %s.end (%s); fix the validity window of "
+			    "the warrant", section, start, section, end);
+	}
 	return 0;
 }
 
@@ -1475,10 +1490,10 @@ static int check_worker_lcores(struct loader *ld, const struct lime_config *cfg)
 	if (cfg->workers < n_lcores)
 		return 0;
 	return fail(ld, top_value(ld, "workers"), "workers is %" PRIu32 " but "
-		    "lcores \"%.64s\" has %" PRIu32 " lcores; list at least %"
+		    "lcores \"%.64s\" lists %" PRIu32 " lcore%s; list at least %"
 		    PRIu64 " lcores (the main lcore plus one per worker) or "
 		    "lower workers", cfg->workers, cfg->lcores, n_lcores,
-		    (uint64_t)cfg->workers + 1);
+		    n_lcores == 1 ? "" : "s", (uint64_t)cfg->workers + 1);
 }
 
 static int check_config(struct loader *ld, const struct lime_config *cfg)

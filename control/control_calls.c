@@ -7,6 +7,7 @@
  */
 #include "control/control.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,9 +232,13 @@ static void count_malformed(struct control *c, enum sip_msg_error err,
 		total += c->stats.sip_malformed[i];
 	if (total > MALFORMED_LOG_LIMIT)
 		return;
-	LOG_WARN("SIP message of %s from port %u to port %u dropped: %s%s",
-		 pkt->transport == IPPROTO_TCP ? "TCP" : "UDP", pkt->src_port,
-		 pkt->dst_port, sip_msg_error_name(err),
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	int af = pkt->family == 4 ? AF_INET : AF_INET6;
+	inet_ntop(af, pkt->src_addr, src, sizeof(src));
+	inet_ntop(af, pkt->dst_addr, dst, sizeof(dst));
+	LOG_WARN("SIP message over %s from %s port %u to %s port %u dropped: %s%s",
+		 pkt->transport == IPPROTO_TCP ? "TCP" : "UDP", src, pkt->src_port,
+		 dst, pkt->dst_port, sip_msg_error_name(err),
 		 total == MALFORMED_LOG_LIMIT ? " (further malformed messages are only counted)" : "");
 }
 

@@ -218,16 +218,23 @@ void control_log_stats(const struct control *c)
 	for (int r = 0; r < DROP_REASON_COUNT; r++)
 		dropped += total.drops[r];
 
+	uint64_t malformed = 0;
+	for (int e = 0; e < SIP_MSG_ERROR_KINDS; e++)
+		malformed += c->stats.sip_malformed[e];
+
 	LOG_INFO("stats: rx=%" PRIu64 " sip=%" PRIu64 " media=%" PRIu64
 		 " other=%" PRIu64 " malformed=%" PRIu64 " fragments=%" PRIu64
 		 " dropped=%" PRIu64 " sip_messages=%" PRIu64 " sip_rejected=%" PRIu64
+		 " sip_malformed=%" PRIu64 " calls=%" PRIu64 " flows=%" PRIu64
 		 " tcp_streams=%" PRIu64,
 		 total.rx_packets, total.class_packets[PKT_CLASS_SIP],
 		 total.class_packets[PKT_CLASS_MEDIA],
 		 total.class_packets[PKT_CLASS_OTHER],
 		 total.class_packets[PKT_CLASS_MALFORMED],
 		 total.class_packets[PKT_CLASS_FRAGMENT], dropped,
-		 c->stats.sip_messages, c->stats.sip_rejected,
+		 c->stats.sip_messages, c->stats.sip_rejected, malformed,
+		 dialog_tracker_stats(c->dialogs)->calls,
+		 dialog_tracker_stats(c->dialogs)->flows_active,
 		 tcp->streams_active);
 }
 

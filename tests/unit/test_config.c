@@ -681,7 +681,7 @@ static void test_workers_need_lcores(void **state)
 {
 	(void)state;
 	load_invalid("lcores: 0-1\nworkers: 2\n");
-	assert_contains(err, "workers is 2 but lcores \"0-1\" has 2 lcores");
+	assert_contains(err, "workers is 2 but lcores \"0-1\" lists 2 lcores");
 }
 
 static void test_bad_lcores(void **state)
@@ -928,8 +928,8 @@ static void test_start_not_before_end(void **state)
 					 "    agency: lea-1\n" AGENCY_YAML,
 					 windows[i][0], windows[i][1]));
 		assert_contains(err, "line 5: ");
-		assert_contains(err, "intercepts[0].start is not before "
-				"intercepts[0].end");
+		assert_contains(err, "intercepts[0].start (");
+		assert_contains(err, ") is not before intercepts[0].end (");
 	}
 }
 
