@@ -18,6 +18,7 @@
 #include "control/dialog.h"
 #include "control/intercepts.h"
 #include "control/key_manager.h"
+#include "control/mikey_keys.h"
 #include "dataplane/dataplane.h"
 #include "lib/sip/sip_msg.h"
 #include "lib/sip/tcp_stream.h"
@@ -96,6 +97,7 @@ struct control {
 	struct intercept_set *intercepts;
 	struct dialog_tracker *dialogs;
 	struct key_manager keys;
+	struct mikey_keys mikey;
 	FILE *debug_events;
 	FILE *cc_pcap;
 	struct stream_retirement *retiring;
@@ -156,6 +158,22 @@ void media_streams_poll(struct control *c);
 unsigned int media_output_drain(struct control *c);
 /* Reports a worker's alarm as an IRI-REPORT to each agency concerned. */
 void control_raise_media_alarm(struct control *c, const struct media_event *ev);
+/*
+ * Counts an alarm of a call and reports it as an IRI-REPORT to the agency
+ * of each of its LIIDs (indexes of dialog_liid_index()).
+ */
+void control_raise_alarm(struct control *c, enum lime_alarm_kind kind,
+			 const char *reason, const char *call_id, int64_t ts_us,
+			 const uint32_t *liid_ids, const uint64_t *cins,
+			 unsigned n_liids);
+/*
+ * Sends a worker the keys of a stream (MEDIA_MSG_KEYS with sets) or word
+ * that they will not come (MEDIA_MSG_NO_KEYS), unless the stream has
+ * ended since generation. Returns 0 when sent.
+ */
+int media_stream_signal(struct control *c, uint32_t stream_id, uint32_t generation,
+			enum media_msg_type type, const struct srtp_session_key *sets,
+			unsigned n_sets);
 
 /*
  * Every LIID configured at some time during the run, reloads included, so

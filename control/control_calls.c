@@ -16,6 +16,7 @@
 #include "control/debug_events.h"
 #include "control/iri_record.h"
 #include "control/metrics.h"
+#include "control/summary.h"
 #include "dataplane/flow_table.h"
 #include "lib/util/log.h"
 
@@ -112,30 +113,45 @@ static void sink_iri(void *ctx, const struct iri_event *ev)
 	iri_record_free(rec);
 }
 
-void control_raise_media_alarm(struct control *c, const struct media_event *ev)
+void control_raise_alarm(struct control *c, enum lime_alarm_kind kind,
+			 const char *reason, const char *call_id, int64_t ts_us,
+			 const uint32_t *liid_ids, const uint64_t *cins,
+			 unsigned n_liids)
 {
-	c->stats.alarms[ALARM_KEY_UNAVAILABLE]++;
-	LOG_WARN("alarm key_unavailable: call %s, stream %u: %s; its media is delivered undecrypted",
-		 ev->call_id, ev->stream_id, ev->reason);
+	c->stats.alarms[kind]++;
+	LOG_WARN("alarm %s: call %s: %s", lime_alarm_kinds[kind], call_id, reason);
 
-	for (uint16_t i = 0; i < ev->n_liids; i++) {
-		const char *liid = dialog_liid_name(c->dialogs, ev->liids[i]);
+	for (unsigned i = 0; i < n_liids; i++) {
+		const char *liid = dialog_liid_name(c->dialogs, liid_ids[i]);
 		if (liid == NULL)
 			continue;
 
 		struct iri_event iri = {
 			.type = IRI_REPORT,
 			.liid = liid,
-			.cin = ev->cins[i],
-			.ts_us = (int64_t)ev->ts_us,
-			.call_id = ev->call_id,
-			.call_id_len = strlen(ev->call_id),
-			.alarm_kind = ev->alarm_kind,
-			.alarm_reason = ev->reason,
+			.cin = cins[i],
+			.ts_us = ts_us,
+			.call_id = call_id,
+			.call_id_len = strlen(call_id),
+			.alarm_kind = lime_alarm_kinds[kind],
+			.alarm_reason = reason,
 		};
-		dialog_count_report(c->dialogs, ev->liids[i]);
+		dialog_count_report(c->dialogs, liid_ids[i]);
 		sink_iri(c, &iri);
 	}
+}
+
+void control_raise_media_alarm(struct control *c, const struct media_event *ev)
+{
+	uint32_t ids[MEDIA_STREAM_LIIDS];
+	uint64_t cins[MEDIA_STREAM_LIIDS];
+
+	for (uint16_t i = 0; i < ev->n_liids; i++) {
+		ids[i] = ev->liids[i];
+		cins[i] = ev->cins[i];
+	}
+	control_raise_alarm(c, ALARM_KEY_UNAVAILABLE, ev->reason, ev->call_id,
+			    (int64_t)ev->ts_us, ids, cins, ev->n_liids);
 }
 
 int control_calls_init(struct control *c)
@@ -149,6 +165,8 @@ int control_calls_init(struct control *c)
 	};
 	struct dialog_sink sink = {
 		.ctx = c,
+		.mikey = mikey_keys_on_exchange,
+		.mikey_offer = mikey_keys_on_offer,
 		.iri = sink_iri,
 		.flow_add = sink_flow_add,
 		.flow_del = sink_flow_del,
@@ -171,6 +189,8 @@ int control_calls_init(struct control *c)
 		LOG_ERR("intercepts: %s", err);
 		return -EINVAL;
 	}
+	if (mikey_keys_init(c) != 0)
+		return -EINVAL;
 	if (key_manager_init(&c->keys, c->cfg->max_flows) != 0) {
 		LOG_ERR("key manager: out of memory for %u streams", c->cfg->max_flows);
 		return -ENOMEM;
@@ -196,6 +216,7 @@ int control_calls_init(struct control *c)
 void control_calls_free(struct control *c)
 {
 	metrics_stop(c);
+	mikey_keys_free(c);
 	/* Removing every call wipes and releases the keys of its flows. */
 	dialog_tracker_destroy(c->dialogs);
 	c->dialogs = NULL;

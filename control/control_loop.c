@@ -318,7 +318,7 @@ void control_run(struct control *c)
 		}
 		control_tick(c);
 		media_streams_poll(c);
-		unsigned int out = media_output_drain(c);
+		unsigned int out = media_output_drain(c) + mikey_keys_poll(c);
 		if (control_reload_requested) {
 			control_reload_requested = 0;
 			control_reload(c);

@@ -76,8 +76,37 @@ struct call_flow_event {
 	int64_t ts_us;
 };
 
+/*
+ * A MIKEY-TICKET exchange of an intercepted call, answered: the control
+ * lcore resolves the ticket, checks both messages and keys the streams.
+ */
+struct call_mikey_event {
+	const char *call_id;
+	size_t call_id_len;
+	const uint8_t *ti;         /* TRANSFER_INIT of the offer */
+	size_t ti_len;
+	const uint8_t *tr;         /* TRANSFER_RESP of the answer, or NULL */
+	size_t tr_len;
+	/* addr-specs of From and To of the request that carried the offer */
+	const char *from;
+	const char *to;
+	uint8_t src_family;        /* the offer's sender, for rate limiting */
+	const uint8_t *src_addr;
+	int64_t ts_us;
+	const uint32_t *stream_ids; /* the flows keyed by this exchange */
+	unsigned n_streams;
+	const uint32_t *liid_ids;
+	const uint64_t *cins;
+	unsigned n_liids;
+};
+
 struct dialog_sink {
 	void *ctx;
+	/* Called after the flows of a MIKEY-keyed answer are installed. */
+	void (*mikey)(void *ctx, const struct call_mikey_event *ev);
+	/* Called for a MIKEY-keyed offer of an intercepted call (ti only, no
+	 * streams yet), so that a forged message is caught before any answer. */
+	void (*mikey_offer)(void *ctx, const struct call_mikey_event *ev);
 	void (*iri)(void *ctx, const struct iri_event *ev);
 	/*
 	 * Installs a flow and returns 0 with *stream_id set, or a negative

@@ -110,6 +110,12 @@ struct call {
 	unsigned n_dialogs;
 
 	struct call_offer offer;
+	/* addr-specs of From and To of the request with the latest offer, or
+	 * of the INVITE, for the MIKEY MAC input; NULL when absent */
+	char *offer_from;
+	char *offer_to;
+	uint8_t offer_src_family;
+	uint8_t offer_src[16];
 
 	size_t call_id_len;
 	char call_id[];
@@ -146,6 +152,8 @@ struct dialog_tracker {
 	struct media_crypto_table offer_crypto;
 	struct media_crypto_table answer_crypto;
 	struct media_pairing pairing;
+	uint8_t mikey_ti[16384];
+	uint8_t mikey_tr[16384];
 };
 
 /* dialog_table.c */
@@ -182,6 +190,11 @@ void call_store_offer(struct dialog_tracker *t, struct call *c,
 void call_drop_offer(struct call *c);
 void call_apply_answer(struct dialog_tracker *t, struct call *c, unsigned dialog,
 		       struct sip_slice body, int64_t ts_us);
+/* Reports the MIKEY TRANSFER_INIT of the stored offer of an intercepted call. */
+void call_check_offer(struct dialog_tracker *t, struct call *c, int64_t ts_us);
+/* Remembers who sent the offer in msg, for the MIKEY checks. */
+void call_note_offerer(struct call *c, const struct sip_msg *msg,
+		       const struct sip_packet_info *pkt);
 void dialog_end_flows(struct dialog_tracker *t, struct call *c, unsigned dialog,
 		      const char *reason, int64_t ts_us);
 void call_install_flows(struct dialog_tracker *t, struct call *c, int64_t ts_us);

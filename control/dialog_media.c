@@ -440,6 +440,120 @@ static void replace_flows(struct dialog_tracker *t, struct call *c, unsigned d,
 			install(t, c, d, i, sender_crypto(t, &next[i].flow), ts_us);
 }
 
+static char *copy_slice(struct sip_slice s)
+{
+	char *out = malloc(s.len + 1);
+
+	if (out != NULL) {
+		memcpy(out, s.ptr, s.len);
+		out[s.len] = '\0';
+	}
+	return out;
+}
+
+void call_note_offerer(struct call *c, const struct sip_msg *msg,
+		       const struct sip_packet_info *pkt)
+{
+	struct sip_name_addr from, to;
+
+	if (!msg->is_request || !sip_msg_from(msg, &from) || !sip_msg_to(msg, &to))
+		return;
+	free(c->offer_from);
+	free(c->offer_to);
+	c->offer_from = copy_slice(from.uri);
+	c->offer_to = copy_slice(to.uri);
+	c->offer_src_family = pkt->family;
+	memcpy(c->offer_src, pkt->src_addr, sizeof(c->offer_src));
+}
+
+/* The key-mgmt data of the first m-section that has one, decoded. */
+static size_t mikey_of(const struct sdp_session *sdp, uint8_t *out, size_t cap)
+{
+	size_t len = 0;
+
+	for (unsigned i = 0; i < sdp->media_count; i++) {
+		const struct sdp_key_mgmt *km = sdp_media_key_mgmt(sdp, &sdp->media[i]);
+		if (km != NULL && km->present &&
+		    sdp_key_mgmt_decode(km, out, cap, &len) == SDP_OK)
+			return len;
+	}
+	return 0;
+}
+
+/* Hands a MIKEY-keyed answer to the sink with the streams it keys. */
+static void report_mikey(struct dialog_tracker *t, struct call *c, unsigned d,
+			 int64_t ts_us)
+{
+	struct dialog *dlg = &c->dialogs[d];
+	uint32_t streams[MEDIA_MAX_FLOWS];
+	unsigned n = 0;
+
+	if (t->sink.mikey == NULL || !call_is_intercepted(c))
+		return;
+	for (unsigned f = 0; f < dlg->n_flows; f++)
+		if (dlg->flows[f].installed && dlg->flows[f].flow.keying == MEDIA_KEYS_MIKEY)
+			streams[n++] = dlg->flows[f].stream_id;
+	if (n == 0)
+		return;
+
+	const char *liids[INTERCEPT_MATCH_MAX];
+	uint32_t ids[INTERCEPT_MATCH_MAX];
+	uint64_t cins[INTERCEPT_MATCH_MAX];
+	size_t ti_len = mikey_of(&t->offer_sdp, t->mikey_ti, sizeof(t->mikey_ti));
+	size_t tr_len = mikey_of(&t->answer_sdp, t->mikey_tr, sizeof(t->mikey_tr));
+	struct call_mikey_event ev = {
+		.call_id = c->call_id,
+		.call_id_len = c->call_id_len,
+		.ti = t->mikey_ti,
+		.ti_len = ti_len,
+		.tr = tr_len > 0 ? t->mikey_tr : NULL,
+		.tr_len = tr_len,
+		.from = c->offer_from,
+		.to = c->offer_to,
+		.src_family = c->offer_src_family,
+		.src_addr = c->offer_src,
+		.ts_us = ts_us,
+		.stream_ids = streams,
+		.n_streams = n,
+	};
+	ev.n_liids = call_active_liids(t, c, liids, ids, cins, INTERCEPT_MATCH_MAX);
+	ev.liid_ids = ids;
+	ev.cins = cins;
+	if (ti_len > 0)
+		t->sink.mikey(t->sink.ctx, &ev);
+}
+
+void call_check_offer(struct dialog_tracker *t, struct call *c, int64_t ts_us)
+{
+	if (t->sink.mikey_offer == NULL || !call_is_intercepted(c) ||
+	    c->offer.body == NULL ||
+	    sdp_parse(c->offer.body, c->offer.len, &t->offer_sdp) != SDP_OK)
+		return;
+
+	size_t ti_len = mikey_of(&t->offer_sdp, t->mikey_ti, sizeof(t->mikey_ti));
+	if (ti_len == 0)
+		return;
+
+	const char *liids[INTERCEPT_MATCH_MAX];
+	uint32_t ids[INTERCEPT_MATCH_MAX];
+	uint64_t cins[INTERCEPT_MATCH_MAX];
+	struct call_mikey_event ev = {
+		.call_id = c->call_id,
+		.call_id_len = c->call_id_len,
+		.ti = t->mikey_ti,
+		.ti_len = ti_len,
+		.from = c->offer_from,
+		.to = c->offer_to,
+		.src_family = c->offer_src_family,
+		.src_addr = c->offer_src,
+		.ts_us = ts_us,
+	};
+	ev.n_liids = call_active_liids(t, c, liids, ids, cins, INTERCEPT_MATCH_MAX);
+	ev.liid_ids = ids;
+	ev.cins = cins;
+	t->sink.mikey_offer(t->sink.ctx, &ev);
+}
+
 void call_apply_answer(struct dialog_tracker *t, struct call *c, unsigned d,
 		       struct sip_slice body, int64_t ts_us)
 {
@@ -464,6 +578,8 @@ void call_apply_answer(struct dialog_tracker *t, struct call *c, unsigned d,
 
 	c->offer.answered = true;
 	replace_flows(t, c, d, ts_us);
+	if (t->pairing.count > 0)
+		report_mikey(t, c, d, ts_us);
 
 	media_crypto_table_wipe(&t->offer_crypto);
 	media_crypto_table_wipe(&t->answer_crypto);

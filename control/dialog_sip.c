@@ -16,6 +16,7 @@
  * reported so that the IRI of the message carries the right type. */
 struct msg_ctx {
 	const struct sip_msg *msg;
+	const struct sip_packet_info *pkt;
 	struct sip_slice method;     /* the CSeq method */
 	uint32_t cseq;
 	struct sip_slice from_tag;
@@ -140,6 +141,8 @@ static void offer_or_answer_in_request(struct dialog_tracker *t, struct call *c,
 			return;
 		}
 		call_store_offer(t, c, m->sdp, m->cseq, m->method, false);
+		call_note_offerer(c, msg, m->pkt);
+		call_check_offer(t, c, ts_us);
 	}
 }
 
@@ -287,6 +290,7 @@ static struct call *lookup_call(struct dialog_tracker *t, const struct sip_msg *
 		return NULL;
 	}
 	copy_tag(c->local_tag, &c->local_tag_len, m->from_tag);
+	call_note_offerer(c, msg, m->pkt);
 	if (m->to_tag.len == 0) {
 		t->stats.calls++;
 	} else {
@@ -335,6 +339,7 @@ void dialog_on_message(struct dialog_tracker *t, const struct sip_msg *msg,
 	}
 	if (!read_context(t, msg, &m))
 		return;
+	m.pkt = pkt;
 
 	struct call *c = lookup_call(t, msg, call_id, &m, ts);
 	if (c == NULL) {

@@ -91,6 +91,8 @@ void call_free(struct dialog_tracker *t, struct call *c)
 	}
 	free(c->dialogs);
 	free(c->liids);
+	free(c->offer_from);
+	free(c->offer_to);
 	hmap_remove(&t->calls, &c->node);
 	list_unlink(t, c);
 	if (c->state != CALL_ENDED)

@@ -10,7 +10,8 @@ int key_manager_init(struct key_manager *km, uint32_t capacity)
 	memset(km, 0, sizeof(*km));
 	km->streams = calloc(capacity, sizeof(*km->streams));
 	km->free_ids = malloc(capacity * sizeof(*km->free_ids));
-	if (km->streams == NULL || km->free_ids == NULL) {
+	km->generations = calloc(capacity, sizeof(*km->generations));
+	if (km->streams == NULL || km->free_ids == NULL || km->generations == NULL) {
 		key_manager_free(km);
 		return -ENOMEM;
 	}
@@ -29,6 +30,7 @@ void key_manager_free(struct key_manager *km)
 		explicit_bzero(km->streams, km->capacity * sizeof(*km->streams));
 	free(km->streams);
 	free(km->free_ids);
+	free(km->generations);
 	memset(km, 0, sizeof(*km));
 }
 
@@ -45,6 +47,7 @@ int key_manager_open(struct key_manager *km, enum media_keying keying,
 
 	memset(s, 0, sizeof(*s));
 	s->in_use = true;
+	km->generations[id]++;
 	s->keying = keying;
 	if (crypto != NULL) {
 		s->sdes = *crypto;

@@ -38,6 +38,9 @@ struct key_manager {
 	uint32_t capacity;
 	uint32_t *free_ids;
 	uint32_t n_free;
+	/* Bumped each time a slot is taken, so that a late answer for a
+	 * stream that ended cannot key the stream that took its slot. */
+	uint32_t *generations;
 	struct key_manager_stats stats;
 };
 
@@ -56,5 +59,11 @@ void key_manager_close(struct key_manager *km, uint32_t stream_id);
 
 const struct key_stream *key_manager_get(const struct key_manager *km,
 					 uint32_t stream_id);
+
+static inline uint32_t key_manager_generation(const struct key_manager *km,
+					      uint32_t stream_id)
+{
+	return stream_id < km->capacity ? km->generations[stream_id] : 0;
+}
 
 #endif

@@ -107,10 +107,11 @@ static void set_keying(struct control *c, const struct call_flow_event *ev,
 		}
 		break;
 	case MEDIA_KEYS_MIKEY:
-		/* NOTE: MIKEY-TICKET keys need the KMS client, which lime does
-		 * not have yet, so these streams are undecryptable. */
+		/* The keys follow once the ticket is resolved; until then
+		 * the worker holds the stream's packets. */
 		(void)c;
-		break;
+		msg->keying = MEDIA_STREAM_SRTP;
+		return;
 	default:
 		break;
 	}
@@ -150,6 +151,30 @@ static int send_destroy(struct control *c, uint32_t stream_id)
 	msg->stream_id = stream_id;
 	msg->prev_stream_id = MEDIA_NO_STREAM;
 	send_msg(c, stream_worker(c, stream_id), msg);
+	return 0;
+}
+
+int media_stream_signal(struct control *c, uint32_t stream_id, uint32_t generation,
+			enum media_msg_type type, const struct srtp_session_key *sets,
+			unsigned n_sets)
+{
+	const struct key_stream *ks = key_manager_get(&c->keys, stream_id);
+
+	if (ks == NULL || key_manager_generation(&c->keys, stream_id) != generation)
+		return -ENOENT;
+
+	struct media_msg *msg = calloc(1, sizeof(*msg));
+	if (msg == NULL)
+		return -ENOMEM;
+	msg->type = type;
+	msg->stream_id = stream_id;
+	msg->prev_stream_id = MEDIA_NO_STREAM;
+	if (type == MEDIA_MSG_KEYS) {
+		msg->has_keys = true;
+		msg->n_key_sets = n_sets < MEDIA_KEY_SETS ? n_sets : MEDIA_KEY_SETS;
+		memcpy(msg->key_sets, sets, msg->n_key_sets * sizeof(*sets));
+	}
+	send_msg(c, ks->worker, msg);
 	return 0;
 }
 

@@ -265,8 +265,16 @@ static void write_keys_and_delivery(struct json_writer *w,
 				    const struct control *c)
 {
 	write_media(w, c);
-	json_u64(w, "kms_resolutions_ok", 0);
-	json_u64(w, "kms_resolutions_failed", 0);
+	json_u64(w, "kms_resolutions_ok", c->mikey.stats.resolutions_ok);
+	json_u64(w, "kms_resolutions_failed", c->mikey.stats.resolutions_failed);
+	json_object_begin(w, "mikey");
+	json_u64(w, "exchanges", c->mikey.stats.exchanges);
+	json_u64(w, "kms_requests", c->mikey.stats.requests);
+	json_u64(w, "ticket_cache_hits", c->mikey.stats.cache_hits);
+	json_u64(w, "requests_shed", c->mikey.stats.shed);
+	json_u64(w, "keyed_streams", c->mikey.stats.keyed_streams);
+	json_u64(w, "forged_offers", c->mikey.stats.forged_offers);
+	json_object_end(w);
 
 	/* NOTE: only key_unavailable is raised so far; the KMS alarms
 	 * need the KMS client. */

@@ -323,14 +323,20 @@ static void release_pending(struct media_worker *w, struct media_stream *s)
 }
 
 static void set_keys(struct media_worker *w, struct media_stream *s,
-		     const struct srtp_stream_keys *keys)
+		     const struct media_msg *msg)
 {
 	char err[160];
+	int ret;
 
 	if (s->has_session)
 		srtp_session_free(&s->session);
 	s->has_session = false;
-	if (srtp_session_init(&s->session, keys, err, sizeof(err)) == 0) {
+	if (msg->n_key_sets > 0)
+		ret = srtp_session_init_multi(&s->session, msg->key_sets,
+					      msg->n_key_sets, err, sizeof(err));
+	else
+		ret = srtp_session_init(&s->session, &msg->keys, err, sizeof(err));
+	if (ret == 0) {
 		s->has_session = true;
 		s->unsupported = false;
 		return;
@@ -376,7 +382,7 @@ static void create(struct media_worker *w, const struct media_msg *msg)
 	memcpy(s->cins, msg->cins, sizeof(s->cins));
 	memcpy(s->call_id, msg->call_id, sizeof(s->call_id));
 	if (msg->has_keys)
-		set_keys(w, s, &msg->keys);
+		set_keys(w, s, msg);
 	w->streams[msg->stream_id] = s;
 	w->stats.streams_created++;
 }
@@ -390,7 +396,7 @@ static void handle_msg(struct media_worker *w, struct media_msg *msg)
 			break;
 		case MEDIA_MSG_KEYS:
 			if (w->streams[msg->stream_id] != NULL) {
-				set_keys(w, w->streams[msg->stream_id], &msg->keys);
+				set_keys(w, w->streams[msg->stream_id], msg);
 				release_pending(w, w->streams[msg->stream_id]);
 			}
 			break;

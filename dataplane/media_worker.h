@@ -53,6 +53,9 @@ enum media_msg_type {
 /* Call-ID bytes a stream keeps for its alarms. */
 #define MEDIA_CALL_ID_MAX 96
 
+/* Senders' keys a MEDIA_MSG_KEYS can carry (MIKEY crypto sessions). */
+#define MEDIA_KEY_SETS 4
+
 /* No previous stream: the flow is new, not a rekey. */
 #define MEDIA_NO_STREAM UINT32_MAX
 
@@ -71,6 +74,9 @@ struct media_msg {
 	char call_id[MEDIA_CALL_ID_MAX + 1];
 	bool has_keys;
 	struct srtp_stream_keys keys;
+	/* With MEDIA_MSG_KEYS: keys per SSRC instead of keys (n_key_sets > 0). */
+	unsigned n_key_sets;
+	struct srtp_session_key key_sets[MEDIA_KEY_SETS];
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
+#include <rte_pause.h>
 
 #include "dataplane/rx_lcore.h"
 #include "lib/util/log.h"
@@ -173,6 +174,15 @@ void rx_run_offline(struct rx_lcore *rx)
 		if (rx->role->worker)
 			rx_run_worker(rx, dp->worker_rings[rx->role->worker_index]);
 		flow_table_quiescent(&dp->flows, rx->role->reader_id);
+	}
+
+	/* The last media may still wait for keys: stay until they come,
+	 * so that workers and the control lcore keep running. */
+	while (!dp->quit && __atomic_load_n(&dp->pending_key_requests, __ATOMIC_ACQUIRE) > 0) {
+		if (rx->role->worker)
+			rx_run_worker(rx, dp->worker_rings[rx->role->worker_index]);
+		flow_table_quiescent(&dp->flows, rx->role->reader_id);
+		rte_pause();
 	}
 
 	/* Packets read ahead but not processed (stopped by a signal). */

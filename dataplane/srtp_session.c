@@ -9,6 +9,8 @@
 #define SRTP_REPLAY_WINDOW 1024
 
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+struct srtp_ssrc_state;
+static struct srtp_ssrc_state *ssrc_state(struct srtp_session *s, uint32_t ssrc);
 /* The packet as it came in, for retries and for restoring it: one per
  * thread, because a worker decrypts one packet at a time. */
 static __thread uint8_t scratch[SRTP_RETRY_MAX_LEN];
@@ -173,6 +175,70 @@ int srtp_session_init(struct srtp_session *s, const struct srtp_stream_keys *key
 			 (int)st);
 		srtp_session_free(s);
 		return -1;
+	}
+	return 0;
+}
+
+/* A policy for keys alone: no MKI, one master key. */
+static int policy_for(const struct srtp_stream_keys *keys, srtp_policy_t *p,
+		      uint8_t *key_buf)
+{
+	memset(p, 0, sizeof(*p));
+	if (!set_suite(p, keys->suite))
+		return -1;
+	apply_flags(p, keys->flags);
+	memcpy(key_buf, keys->key_salt[0], SDES_KEY_SALT_MAX);
+	p->key = key_buf;
+	p->window_size = SRTP_REPLAY_WINDOW;
+	return 0;
+}
+
+int srtp_session_init_multi(struct srtp_session *s,
+			    const struct srtp_session_key *entries, unsigned n,
+			    char *err, size_t err_len)
+{
+	uint8_t key_buf[SDES_KEY_SALT_MAX];
+	const char *why;
+	int any = -1;
+
+	if (n == 0) {
+		snprintf(err, err_len, "no keys for the stream");
+		return -1;
+	}
+	/* The entry without SSRC, or the first, becomes the template. */
+	for (unsigned i = 0; i < n; i++)
+		if (!entries[i].has_ssrc && any < 0)
+			any = (int)i;
+	if (srtp_session_init(s, &entries[any >= 0 ? any : 0].keys, err, err_len) != 0)
+		return -1;
+
+	for (unsigned i = 0; i < n; i++) {
+		srtp_policy_t p;
+
+		if (!entries[i].has_ssrc)
+			continue;
+		if (!srtp_keys_supported(&entries[i].keys, &why) ||
+		    policy_for(&entries[i].keys, &p, key_buf) != 0) {
+			snprintf(err, err_len, "crypto session of SSRC %u uses %s",
+				 entries[i].ssrc, why);
+			srtp_session_free(s);
+			return -1;
+		}
+		p.ssrc.type = ssrc_specific;
+		p.ssrc.value = entries[i].ssrc;
+		srtp_err_status_t st = srtp_add_stream(s->ctx, &p);
+		explicit_bzero(key_buf, sizeof(key_buf));
+		if (st != srtp_err_status_ok) {
+			snprintf(err, err_len, "libsrtp2 rejected the keys of SSRC %u (status %d)",
+				 entries[i].ssrc, (int)st);
+			srtp_session_free(s);
+			return -1;
+		}
+		if (entries[i].roc != 0)
+			srtp_set_stream_roc(s->ctx, entries[i].ssrc, entries[i].roc);
+		/* A signalled SSRC needs no ROC search. */
+		struct srtp_ssrc_state *state = ssrc_state(s, entries[i].ssrc);
+		state->decrypted_once = entries[i].roc != 0;
 	}
 	return 0;
 }

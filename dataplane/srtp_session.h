@@ -89,6 +89,23 @@ bool srtp_keys_supported(const struct srtp_stream_keys *keys, const char **why);
 /* Creates the session. Returns 0, or -1 with a reason in err. */
 int srtp_session_init(struct srtp_session *s, const struct srtp_stream_keys *keys,
 		      char *err, size_t err_len);
+/* The keys of one sender (crypto session) among several in a session. */
+struct srtp_session_key {
+	struct srtp_stream_keys keys;
+	bool has_ssrc;        /* else the keys serve any SSRC not listed */
+	uint32_t ssrc;
+	uint32_t roc;         /* the ROC to start from, as signalled */
+};
+
+/*
+ * Creates a session for several senders with keys of their own, as
+ * MIKEY gives per crypto session: each entry with an SSRC serves that
+ * SSRC, and at most one entry without serves every other SSRC.
+ */
+int srtp_session_init_multi(struct srtp_session *s,
+			    const struct srtp_session_key *entries, unsigned n,
+			    char *err, size_t err_len);
+
 /* Frees the session and wipes its keys. Accepts a zeroed struct. */
 void srtp_session_free(struct srtp_session *s);
 

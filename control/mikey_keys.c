@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "control/mikey_keys.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_pause.h>
+
+#include "control/control.h"
+#include "control/mikey/mikey_li_call.h"
+#include "control/mikey/mikey_li_precheck.h"
+#include "control/mikey/mikey_li_validity.h"
+#include "lib/util/log.h"
+
+/* Resolved tickets kept, and how long without a known validity end. */
+#define TICKET_CACHE_SIZE 4096
+#define TICKET_CACHE_TTL_US (24LL * 3600 * 1000000)
+#define RESOLVE_MAX 8192
+#define POLL_BURST 16
+
+/* One answered exchange, kept while its ticket is being resolved. */
+struct mikey_exchange {
+	char call_id[128];
+	uint8_t *ti;
+	size_t ti_len;
+	uint8_t *tr;
+	size_t tr_len;
+	char *from;
+	char *to;
+	int64_t ts_us;
+	struct mikey_li_precheck pc;    /* its slices point into ti */
+	uint32_t stream_ids[MEDIA_MAX_FLOWS];
+	uint32_t generations[MEDIA_MAX_FLOWS];
+	unsigned n_streams;
+	uint32_t liid_ids[INTERCEPT_MATCH_MAX];
+	uint64_t cins[INTERCEPT_MATCH_MAX];
+	unsigned n_liids;
+	struct mikey_exchange *next;    /* waiting for the same resolution */
+};
+
+/*
+ * One ticket being resolved at the KMS. It starts at the offer, so that
+ * the keys are usually in hand when the answer comes, and the exchanges
+ * answered meanwhile wait on it. offer names the call whose offer started
+ * it, for the alarm when the KMS rejects the ticket and no answer came.
+ */
+struct resolution {
+	uint8_t hash[MIKEY_LI_TICKET_HASH_LEN];
+	struct mikey_li_resolve_request req;
+	uint8_t msg[RESOLVE_MAX];
+	size_t msg_len;
+	struct mikey_exchange *offer;
+	struct mikey_exchange *waiters;
+	struct resolution *next;        /* in flight */
+};
+
+static int64_t wall_clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int mikey_keys_init(struct control *c)
+{
+	struct mikey_keys *mk = &c->mikey;
+	const struct lime_kms_config *kms = &c->cfg->kms;
+	struct kms_client_config kc;
+	struct mikey_li_limiter_config lc;
+	struct mikey_li_reuse_config rc;
+	char err[256];
+
+	memset(mk, 0, sizeof(*mk));
+	if (!kms->present)
+		return 0;
+
+	kms_client_config_init(&kc);
+	kc.url = kms->url;
+	kc.ca_file = kms->ca_file;
+	kc.cert_file = kms->cert_file;
+	kc.key_file = kms->key_file;
+	kc.timeout_ms = kms->timeout_ms;
+	mk->kms = kms_client_start(&kc, err, sizeof(err));
+	if (mk->kms == NULL) {
+		LOG_ERR("KMS client: %s", err);
+		return -1;
+	}
+
+	mikey_li_node_init(&mk->node, kms->identity, kms->psk, kms->psk_len,
+			   kms->kms_identity);
+	mikey_li_policy_init(&mk->policy);
+	mk->policy.kms_identity = kms->kms_identity;
+	mikey_li_limiter_config_init(&lc);
+	mikey_li_reuse_config_init(&rc);
+	if (mikey_li_limiter_init(&mk->limiter, &lc) != 0 ||
+	    mikey_li_reuse_init(&mk->reuse, &rc) != 0 ||
+	    mikey_li_lru_init(&mk->cache, TICKET_CACHE_SIZE, sizeof(struct mikey_li_keys)) != 0) {
+		LOG_ERR("MIKEY keys: out of memory for the ticket tables");
+		return -1;
+	}
+	mk->enabled = true;
+	return 0;
+}
+
+static void exchange_free(struct mikey_exchange *x)
+{
+	if (x == NULL)
+		return;
+	free(x->ti);
+	free(x->tr);
+	free(x->from);
+	free(x->to);
+	explicit_bzero(x, sizeof(*x));
+	free(x);
+}
+
+static void resolution_free(struct resolution *r);
+static void unlink_resolution(struct mikey_keys *mk, struct resolution *r);
+
+void mikey_keys_free(struct control *c)
+{
+	struct mikey_keys *mk = &c->mikey;
+	struct kms_response *resp[POLL_BURST];
+	size_t n;
+
+	if (!mk->enabled)
+		return;
+	kms_client_drain(mk->kms, 0);
+	while ((n = kms_client_poll(mk->kms, resp, POLL_BURST)) > 0)
+		for (size_t i = 0; i < n; i++) {
+			struct resolution *r = resp[i]->user;
+			unlink_resolution(mk, r);
+			resolution_free(r);
+			kms_response_free(resp[i]);
+		}
+	kms_client_stop(mk->kms, 0);
+	mikey_li_limiter_free(&mk->limiter);
+	mikey_li_reuse_free(&mk->reuse);
+	mikey_li_lru_free(&mk->cache);
+	mk->enabled = false;
+}
+
+/* Tells the streams of x that their keys will not come. */
+static void give_up(struct control *c, const struct mikey_exchange *x)
+{
+	for (unsigned i = 0; i < x->n_streams; i++)
+		media_stream_signal(c, x->stream_ids[i], x->generations[i], MEDIA_MSG_NO_KEYS,
+				    NULL, 0);
+}
+
+static void report_alarm(struct control *c, const struct mikey_exchange *x,
+		  enum lime_alarm_kind kind, const char *reason)
+{
+	control_raise_alarm(c, kind, reason, x->call_id, x->ts_us, x->liid_ids,
+			    x->cins, x->n_liids);
+}
+
+static enum lime_alarm_kind alarm_of(enum mikey_li_status st)
+{
+	switch (st) {
+	case MIKEY_LI_FORGED: return ALARM_MIKEY_FORGED;
+	case MIKEY_LI_AUTH_FAILED: return ALARM_MIKEY_AUTH_FAILED;
+	case MIKEY_LI_TICKET_EXPIRED: return ALARM_TICKET_EXPIRED;
+	case MIKEY_LI_TICKET_REUSE: return ALARM_TICKET_REUSE;
+	case MIKEY_LI_KMS_ERROR: return ALARM_KMS_ERROR;
+	default: return ALARM_KEY_UNAVAILABLE;
+	}
+}
+
+/* Sends each stream the keys of every crypto session that has them. */
+static void key_streams(struct control *c, struct mikey_exchange *x,
+			const struct mikey_li_call_keys *ck)
+{
+	struct srtp_session_key sets[MEDIA_KEY_SETS];
+	unsigned n = 0;
+
+	for (size_t i = 0; i < ck->n_streams && n < MEDIA_KEY_SETS; i++) {
+		const struct mikey_li_stream *cs = &ck->streams[i];
+		if (!cs->usable)
+			continue;
+		sets[n].keys = cs->keys;
+		sets[n].has_ssrc = cs->has_ssrc && cs->ssrc != 0;
+		sets[n].ssrc = cs->ssrc;
+		sets[n].roc = cs->has_roc ? cs->roc : 0;
+		n++;
+	}
+	if (n == 0) {
+		report_alarm(c, x, ALARM_KEY_UNAVAILABLE, "no crypto session of the exchange gave usable keys");
+		give_up(c, x);
+		return;
+	}
+	for (unsigned i = 0; i < x->n_streams; i++)
+		if (media_stream_signal(c, x->stream_ids[i], x->generations[i],
+					MEDIA_MSG_KEYS, sets, n) == 0)
+			c->mikey.stats.keyed_streams++;
+	explicit_bzero(sets, sizeof(sets));
+}
+
+/*
+ * Checks the exchange with the keys of its ticket and keys the streams:
+ * the TRANSFER_INIT MAC first, because the ticket's window and flags
+ * count only once it holds, then validity, reuse, and the TRANSFER_RESP.
+ */
+static void finish(struct control *c, struct mikey_exchange *x,
+		   const struct mikey_li_keys *keys)
+{
+	struct mikey_keys *mk = &c->mikey;
+	struct mikey_li_transfer t = {
+		.ti = x->ti, .ti_len = x->ti_len, .tr = x->tr, .tr_len = x->tr_len,
+		.sip_from = {(const uint8_t *)x->from, x->from ? strlen(x->from) : 0},
+		.sip_to = {(const uint8_t *)x->to, x->to ? strlen(x->to) : 0},
+	};
+	struct mikey_li_failure fail = {0};
+	struct mikey_li_validity v;
+	struct mikey_li_reuse_result rr;
+	struct mikey_li_call_keys ck;
+
+	if (mikey_li_verify_init(&t, keys, &fail) != MIKEY_LI_OK) {
+		report_alarm(c, x, alarm_of(fail.status), fail.reason);
+		give_up(c, x);
+		return;
+	}
+	if (mikey_li_check_validity(&x->pc, x->ts_us, &mk->policy, &v) == MIKEY_LI_TICKET_EXPIRED)
+		report_alarm(c, x, ALARM_TICKET_EXPIRED, v.reason);
+	if (mikey_li_reuse_record(&mk->reuse, x->pc.ticket_hash, x->pc.csb_id,
+				  (x->pc.tp_flags & MIKEY_TP_J) != 0, x->ts_us,
+				  &rr) == MIKEY_LI_TICKET_REUSE)
+		report_alarm(c, x, ALARM_TICKET_REUSE, rr.reason);
+
+	enum mikey_li_status st = mikey_li_derive_call(&t, keys, &mk->policy, &ck, &fail);
+	if (st != MIKEY_LI_OK) {
+		report_alarm(c, x, alarm_of(st), fail.reason);
+		give_up(c, x);
+		return;
+	}
+	key_streams(c, x, &ck);
+	mikey_li_call_keys_wipe(&ck);
+}
+
+static struct mikey_exchange *copy_exchange(const struct call_mikey_event *ev)
+{
+	struct mikey_exchange *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return NULL;
+	snprintf(x->call_id, sizeof(x->call_id), "%.*s",
+		 (int)ev->call_id_len, ev->call_id);
+	x->ti = malloc(ev->ti_len ? ev->ti_len : 1);
+	x->tr = ev->tr != NULL ? malloc(ev->tr_len) : NULL;
+	x->from = ev->from != NULL ? strdup(ev->from) : NULL;
+	x->to = ev->to != NULL ? strdup(ev->to) : NULL;
+	if (x->ti == NULL || (ev->tr != NULL && x->tr == NULL)) {
+		exchange_free(x);
+		return NULL;
+	}
+	memcpy(x->ti, ev->ti, ev->ti_len);
+	x->ti_len = ev->ti_len;
+	if (x->tr != NULL) {
+		memcpy(x->tr, ev->tr, ev->tr_len);
+		x->tr_len = ev->tr_len;
+	}
+	x->ts_us = ev->ts_us;
+	for (unsigned i = 0; i < ev->n_liids && i < INTERCEPT_MATCH_MAX; i++) {
+		x->liid_ids[i] = ev->liid_ids[i];
+		x->cins[i] = ev->cins[i];
+		x->n_liids++;
+	}
+	return x;
+}
+
+static struct resolution *find_in_flight(struct mikey_keys *mk, const uint8_t *hash)
+{
+	for (struct resolution *r = mk->in_flight; r != NULL; r = r->next)
+		if (memcmp(r->hash, hash, MIKEY_LI_TICKET_HASH_LEN) == 0)
+			return r;
+	return NULL;
+}
+
+static void resolution_free(struct resolution *r)
+{
+	exchange_free(r->offer);
+	while (r->waiters != NULL) {
+		struct mikey_exchange *x = r->waiters;
+		r->waiters = x->next;
+		exchange_free(x);
+	}
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
+/*
+ * Sends the LI resolution of x's ticket. x becomes the offer of the
+ * resolution, or its first waiter when waiting. Returns false, after
+ * reporting why, when nothing was sent; x is then still the caller's.
+ */
+static bool start_resolution(struct control *c, struct mikey_exchange *x, bool waiting)
+{
+	struct mikey_keys *mk = &c->mikey;
+	struct mikey_li_failure fail = {0};
+	enum kms_result why;
+	struct resolution *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return false;
+	memcpy(r->hash, x->pc.ticket_hash, sizeof(r->hash));
+	if (mikey_li_build_resolve(&mk->node, x->ti, x->ti_len, wall_clock_us(),
+				   r->msg, sizeof(r->msg), &r->msg_len, &r->req,
+				   &fail) != MIKEY_LI_OK) {
+		report_alarm(c, x, ALARM_KEY_UNAVAILABLE, fail.reason);
+		free(r);
+		return false;
+	}
+	if (kms_client_submit(mk->kms, r->msg, r->msg_len, r, &why) == 0) {
+		mk->stats.resolutions_failed++;
+		report_alarm(c, x, why == KMS_RESULT_BREAKER_OPEN ? ALARM_KMS_UNREACHABLE : ALARM_KMS_ERROR,
+			     kms_result_name(why));
+		free(r);
+		return false;
+	}
+	if (waiting)
+		r->waiters = x;
+	else
+		r->offer = x;
+	r->next = mk->in_flight;
+	mk->in_flight = r;
+	mk->stats.requests++;
+	/* An unpaced capture reader waits for the answer. */
+	__atomic_fetch_add(&c->dp->pending_key_requests, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* Whether lime may ask the KMS about x's ticket now; counts what is shed. */
+static bool admit(struct control *c, struct mikey_exchange *x, uint8_t family,
+		  const uint8_t *src)
+{
+	struct mikey_keys *mk = &c->mikey;
+	enum mikey_li_admission a = mikey_li_limiter_admit(&mk->limiter, src,
+							   family == 4 ? 4 : 16,
+							   x->pc.ticket_hash, x->ts_us);
+
+	if (a == MIKEY_LI_ADMIT)
+		return true;
+	mk->stats.shed++;
+	if (a == MIKEY_LI_SHED_REJECTED)
+		report_alarm(c, x, ALARM_MIKEY_FORGED, "the KMS rejected this ticket before");
+	return false;
+}
+
+void mikey_keys_on_offer(void *ctx, const struct call_mikey_event *ev)
+{
+	struct control *c = ctx;
+	struct mikey_keys *mk = &c->mikey;
+
+	if (!mk->enabled)
+		return;
+	struct mikey_exchange *x = copy_exchange(ev);
+	if (x == NULL)
+		return;
+
+	if (mikey_li_precheck(x->ti, x->ti_len, x->ts_us, &mk->policy, &x->pc) != MIKEY_LI_OK) {
+		mk->stats.forged_offers++;
+		report_alarm(c, x, ALARM_MIKEY_FORGED, x->pc.reason);
+		exchange_free(x);
+		return;
+	}
+	if (mikey_li_lru_find(&mk->cache, x->pc.ticket_hash, MIKEY_LI_TICKET_HASH_LEN,
+			      x->ts_us) != NULL ||
+	    find_in_flight(mk, x->pc.ticket_hash) != NULL ||
+	    !admit(c, x, ev->src_family, ev->src_addr) ||
+	    !start_resolution(c, x, false))
+		exchange_free(x);
+}
+
+void mikey_keys_on_exchange(void *ctx, const struct call_mikey_event *ev)
+{
+	struct control *c = ctx;
+	struct mikey_keys *mk = &c->mikey;
+	struct mikey_exchange *x = copy_exchange(ev);
+
+	if (x == NULL) {
+		LOG_ERR("MIKEY keys: out of memory for an exchange of call %.*s",
+			(int)ev->call_id_len, ev->call_id);
+		return;
+	}
+	for (unsigned i = 0; i < ev->n_streams && i < MEDIA_MAX_FLOWS; i++) {
+		x->stream_ids[x->n_streams] = ev->stream_ids[i];
+		x->generations[x->n_streams++] = key_manager_generation(&c->keys, ev->stream_ids[i]);
+	}
+	mk->stats.exchanges++;
+
+	if (!mk->enabled) {
+		report_alarm(c, x, ALARM_KEY_UNAVAILABLE, "no kms section in the configuration");
+		give_up(c, x);
+		exchange_free(x);
+		return;
+	}
+	if (x->ti_len == 0 ||
+	    mikey_li_precheck(x->ti, x->ti_len, x->ts_us, &mk->policy, &x->pc) != MIKEY_LI_OK) {
+		report_alarm(c, x, ALARM_MIKEY_FORGED, x->ti_len ? x->pc.reason : "no TRANSFER_INIT in the offer");
+		give_up(c, x);
+		exchange_free(x);
+		return;
+	}
+
+	const struct mikey_li_keys *cached = mikey_li_lru_find(&mk->cache, x->pc.ticket_hash,
+							       MIKEY_LI_TICKET_HASH_LEN, x->ts_us);
+	if (cached != NULL) {
+		mk->stats.cache_hits++;
+		finish(c, x, cached);
+		exchange_free(x);
+		return;
+	}
+
+	struct resolution *r = find_in_flight(mk, x->pc.ticket_hash);
+	if (r != NULL) {
+		x->next = r->waiters;
+		r->waiters = x;
+		return;
+	}
+	if (!admit(c, x, ev->src_family, ev->src_addr) || !start_resolution(c, x, true)) {
+		give_up(c, x);
+		exchange_free(x);
+	}
+}
+
+/* Fails every exchange waiting on r; the offer's call gets the alarm
+ * when no answer came. */
+static void fail_resolution(struct control *c, struct resolution *r,
+			    enum lime_alarm_kind kind, const char *reason)
+{
+	if (r->waiters == NULL && r->offer != NULL)
+		report_alarm(c, r->offer, kind, reason);
+	for (struct mikey_exchange *x = r->waiters; x != NULL; x = x->next) {
+		report_alarm(c, x, kind, reason);
+		give_up(c, x);
+	}
+}
+
+static void answer(struct control *c, struct kms_response *resp)
+{
+	struct mikey_keys *mk = &c->mikey;
+	struct resolution *r = resp->user;
+	struct mikey_li_failure fail = {0};
+	struct mikey_li_keys keys;
+	int kms_error = -1;
+
+	if (resp->result != KMS_RESULT_OK || resp->http_status != 200) {
+		mk->stats.resolutions_failed++;
+		fail_resolution(c, r, resp->result == KMS_RESULT_HTTP_ERROR ?
+				ALARM_KMS_ERROR : ALARM_KMS_UNREACHABLE,
+				kms_result_name(resp->result));
+		return;
+	}
+	if (mikey_li_read_resolve(&mk->node, &r->req, r->msg, r->msg_len, resp->body,
+				  resp->body_len, &keys, &kms_error, &fail) != MIKEY_LI_OK) {
+		mk->stats.resolutions_failed++;
+		const struct mikey_exchange *any = r->offer ? r->offer : r->waiters;
+		if (kms_error >= 0 && any != NULL)
+			mikey_li_limiter_record_rejection(&mk->limiter, r->hash, any->ts_us);
+		fail_resolution(c, r, ALARM_KMS_ERROR, fail.reason);
+		return;
+	}
+	mk->stats.resolutions_ok++;
+
+	const struct mikey_exchange *first = r->offer ? r->offer : r->waiters;
+	int64_t now = first->ts_us;
+	int64_t expires = first->pc.tre_us != MIKEY_LI_TIME_NONE && (first->pc.tp_flags & MIKEY_TP_J) ?
+			  first->pc.tre_us : now + TICKET_CACHE_TTL_US;
+	struct mikey_li_keys *slot = mikey_li_lru_find(&mk->cache, r->hash,
+						       MIKEY_LI_TICKET_HASH_LEN, now);
+	if (slot == NULL)
+		slot = mikey_li_lru_insert(&mk->cache, r->hash, MIKEY_LI_TICKET_HASH_LEN,
+					   now, expires);
+	if (slot != NULL)
+		*slot = keys;
+	for (struct mikey_exchange *x = r->waiters; x != NULL; x = x->next)
+		finish(c, x, &keys);
+	mikey_li_keys_wipe(&keys);
+}
+
+static void unlink_resolution(struct mikey_keys *mk, struct resolution *r)
+{
+	for (struct resolution **p = &mk->in_flight; *p != NULL; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			return;
+		}
+}
+
+unsigned mikey_keys_poll(struct control *c)
+{
+	struct mikey_keys *mk = &c->mikey;
+	struct kms_response *resp[POLL_BURST];
+	size_t n;
+
+	if (!mk->enabled)
+		return 0;
+	n = kms_client_poll(mk->kms, resp, POLL_BURST);
+	for (size_t i = 0; i < n; i++) {
+		struct resolution *r = resp[i]->user;
+
+		answer(c, resp[i]);
+		unlink_resolution(mk, r);
+		resolution_free(r);
+		kms_response_free(resp[i]);
+		__atomic_fetch_sub(&c->dp->pending_key_requests, 1, __ATOMIC_RELEASE);
+	}
+	return (unsigned)n;
+}
