@@ -118,8 +118,17 @@ void control_raise_alarm(struct control *c, enum lime_alarm_kind kind,
 			 const uint32_t *liid_ids, const uint64_t *cins,
 			 unsigned n_liids)
 {
+	char liids[128] = "";
+
 	c->stats.alarms[kind]++;
-	LOG_WARN("alarm %s: call %s: %s", lime_alarm_kinds[kind], call_id, reason);
+	for (unsigned i = 0; i < n_liids; i++) {
+		const char *liid = dialog_liid_name(c->dialogs, liid_ids[i]);
+		size_t len = strlen(liids);
+		if (liid != NULL)
+			snprintf(liids + len, sizeof(liids) - len, "%s%s", len ? "," : "", liid);
+	}
+	LOG_WARN("alarm %s: LIID %s, call %s: %s", lime_alarm_kinds[kind],
+		 liids[0] ? liids : "none", call_id, reason);
 
 	for (unsigned i = 0; i < n_liids; i++) {
 		const char *liid = dialog_liid_name(c->dialogs, liid_ids[i]);
