@@ -38,6 +38,7 @@ struct mikey_exchange {
 	uint64_t cins[INTERCEPT_MATCH_MAX];
 	unsigned n_liids;
 	struct mikey_exchange *next;    /* waiting for the same resolution */
+	int64_t answered_mono_us;       /* when the answer was seen, wall clock */
 };
 
 /*
@@ -55,6 +56,34 @@ struct resolution {
 	struct mikey_exchange *waiters;
 	struct resolution *next;        /* in flight */
 };
+
+static int64_t monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+uint32_t mikey_keys_latency_quantile(const struct mikey_keys_stats *s, double q)
+{
+	static uint32_t sorted[MIKEY_LATENCY_SAMPLES];
+	size_t n = s->latency_count < MIKEY_LATENCY_SAMPLES ? s->latency_count :
+		   MIKEY_LATENCY_SAMPLES;
+
+	if (n == 0)
+		return 0;
+	memcpy(sorted, s->latency_us, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_u32);
+	size_t i = (size_t)(q * (double)(n - 1) + 0.5);
+	return sorted[i < n ? i : n - 1];
+}
 
 static int64_t wall_clock_us(void)
 {
@@ -197,6 +226,13 @@ static void key_streams(struct control *c, struct mikey_exchange *x,
 					MEDIA_MSG_KEYS, sets, n) == 0)
 			c->mikey.stats.keyed_streams++;
 	explicit_bzero(sets, sizeof(sets));
+
+	if (x->answered_mono_us != 0) {
+		struct mikey_keys_stats *st = &c->mikey.stats;
+		int64_t us = monotonic_us() - x->answered_mono_us;
+		st->latency_us[st->latency_count++ % MIKEY_LATENCY_SAMPLES] =
+			(uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);
+	}
 }
 
 /*
@@ -390,6 +426,7 @@ void mikey_keys_on_exchange(void *ctx, const struct call_mikey_event *ev)
 		x->generations[x->n_streams++] = key_manager_generation(&c->keys, ev->stream_ids[i]);
 	}
 	mk->stats.exchanges++;
+	x->answered_mono_us = monotonic_us();
 
 	if (!mk->enabled) {
 		report_alarm(c, x, ALARM_KEY_UNAVAILABLE, "no kms section in the configuration");

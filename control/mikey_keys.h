@@ -26,6 +26,9 @@
 struct control;
 struct resolution;
 
+/* Latency samples kept for the percentiles of answer-to-keys time. */
+#define MIKEY_LATENCY_SAMPLES 4096
+
 struct mikey_keys_stats {
 	uint64_t exchanges;         /* answered MIKEY exchanges of intercepted calls */
 	uint64_t requests;          /* resolutions sent to the KMS */
@@ -35,7 +38,14 @@ struct mikey_keys_stats {
 	uint64_t shed;              /* requests not sent: rate limit or known bad ticket */
 	uint64_t keyed_streams;     /* streams that got MIKEY keys */
 	uint64_t forged_offers;     /* TRANSFER_INITs rejected at the offer */
+	/* Wall-clock microseconds from the answer to keys sent to the
+	 * workers, for the most recent keyed exchanges. */
+	uint32_t latency_us[MIKEY_LATENCY_SAMPLES];
+	uint64_t latency_count;
 };
+
+/* The q-quantile (0 to 1) of the latency samples, in microseconds. */
+uint32_t mikey_keys_latency_quantile(const struct mikey_keys_stats *s, double q);
 
 struct mikey_keys {
 	bool enabled;

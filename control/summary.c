@@ -274,6 +274,8 @@ static void write_keys_and_delivery(struct json_writer *w,
 	json_u64(w, "requests_shed", c->mikey.stats.shed);
 	json_u64(w, "keyed_streams", c->mikey.stats.keyed_streams);
 	json_u64(w, "forged_offers", c->mikey.stats.forged_offers);
+	json_u64(w, "answer_to_keys_us_p50", mikey_keys_latency_quantile(&c->mikey.stats, 0.5));
+	json_u64(w, "answer_to_keys_us_p99", mikey_keys_latency_quantile(&c->mikey.stats, 0.99));
 	json_object_end(w);
 
 	/* NOTE: only key_unavailable is raised so far; the KMS alarms
