@@ -47,6 +47,17 @@ void lime_log_set_level(enum lime_log_level level)
 	log_level = level;
 }
 
+int lime_log_set_level_name(const char *name)
+{
+	for (int level = LIME_LOG_ERR; level <= LIME_LOG_DEBUG; level++) {
+		if (strcmp(name, level_names[level]) == 0) {
+			log_level = (enum lime_log_level)level;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 enum lime_log_level lime_log_get_level(void)
 {
 	return log_level;

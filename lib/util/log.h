@@ -20,6 +20,11 @@ enum lime_log_level {
  * string must outlive all logging. */
 void lime_log_set_program(const char *name);
 void lime_log_set_level(enum lime_log_level level);
+/*
+ * Sets the level from its name: error, warning, notice, info or debug.
+ * Returns 0, or -1 for another name (the level is then unchanged).
+ */
+int lime_log_set_level_name(const char *name);
 enum lime_log_level lime_log_get_level(void);
 
 void lime_log(enum lime_log_level level, const char *fmt, ...)

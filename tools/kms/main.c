@@ -64,26 +64,6 @@ static void usage_error(const char *fmt, const char *value)
 	fprintf(stderr, "; run 'lime-kms --help' for the options\n");
 }
 
-static int parse_log_level(const char *s)
-{
-	static const struct {
-		const char *name;
-		enum lime_log_level level;
-	} levels[] = {
-		{ "error", LIME_LOG_ERR }, { "warning", LIME_LOG_WARNING },
-		{ "notice", LIME_LOG_NOTICE }, { "info", LIME_LOG_INFO },
-		{ "debug", LIME_LOG_DEBUG },
-	};
-
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (strcmp(s, levels[i].name) == 0) {
-			lime_log_set_level(levels[i].level);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* Returns 0, 1 after --help, or EXIT_USAGE after one error line. */
 static int parse_args(int argc, char **argv, const char **config_path)
 {
@@ -104,7 +84,7 @@ static int parse_args(int argc, char **argv, const char **config_path)
 			*config_path = optarg;
 			break;
 		case 'l':
-			if (parse_log_level(optarg) != 0) {
+			if (lime_log_set_level_name(optarg) != 0) {
 				usage_error("invalid --log-level \"%s\": use error, "
 					    "warning, notice, info or debug", optarg);
 				return EXIT_USAGE;

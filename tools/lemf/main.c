@@ -61,26 +61,6 @@ static void usage_error(const char *fmt, const char *value)
 	fprintf(stderr, "\nTry 'lime-lemf --help'.\n");
 }
 
-static int parse_log_level(const char *s)
-{
-	static const struct {
-		const char *name;
-		enum lime_log_level level;
-	} levels[] = {
-		{"error", LIME_LOG_ERR}, {"warning", LIME_LOG_WARNING},
-		{"notice", LIME_LOG_NOTICE}, {"info", LIME_LOG_INFO},
-		{"debug", LIME_LOG_DEBUG},
-	};
-
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (strcmp(s, levels[i].name) == 0) {
-			lime_log_set_level(levels[i].level);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* Parses "1.2.3.4:PORT" or "[v6]:PORT" with a numeric address and a port
  * from 1 to 65535. Returns 0 or -1. */
 static int parse_endpoint(const char *text, struct sockaddr_storage *ss,
@@ -183,7 +163,7 @@ static int parse_args(int argc, char **argv, struct lemf_options *o)
 			break;
 		}
 		case 'l':
-			if (parse_log_level(optarg) != 0) {
+			if (lime_log_set_level_name(optarg) != 0) {
 				usage_error("invalid --log-level \"%s\": use error, warning, notice, info or debug", optarg);
 				return EXIT_USAGE;
 			}
