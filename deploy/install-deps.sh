@@ -21,7 +21,7 @@ PACKAGES=(
 	libcmocka-dev
 	clang libclang-rt-14-dev
 	libnss3
-	python3 python3-scapy tcpdump curl
+	python3 python3-scapy python3-cryptography tcpdump curl
 	dpkg-dev devscripts fakeroot
 )
 

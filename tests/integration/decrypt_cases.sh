@@ -82,6 +82,48 @@ for entry in "${cases[@]}"; do
 	fi
 done
 
+# A re-INVITE that changes the caller's key: the packets the caller still
+# protects with the old key after the answer decrypt with it (overlap).
+rekey=$work/rekey
+mkdir -p "$rekey"
+cat >"$rekey/lime.yaml" <<'YAML'
+lcores: "0-1"
+workers: 1
+intercepts:
+  - liid: "LIID-R"
+    targets: ["sip:rekey@ims.test"]
+    agency: "lea-1"
+agencies:
+  - name: "lea-1"
+    hi2: "127.0.0.1:9002"
+    hi3: "127.0.0.1:9003"
+YAML
+if "$python" "$(dirname -- "$checker")/../pcapgen/gen_rekey_case.py" "$rekey/rekey.pcap" \
+	"$rekey/expected.json" >"$rekey/gen.log" 2>&1 &&
+   timeout 60 "$build/lime" --config "$rekey/lime.yaml" --pcap "$rekey/rekey.pcap" \
+	--summary "$rekey/summary.json" >"$rekey/lime.log" 2>&1 &&
+   "$python" - "$rekey/expected.json" "$rekey/summary.json" >"$rekey/check.log" 2>&1 <<'PY'
+import json, sys
+expected = json.load(open(sys.argv[1]))
+summary = json.load(open(sys.argv[2]))
+bad = []
+for key, want in expected.items():
+    value = summary
+    for part in key.split("."):
+        value = value[part]
+    if value != want:
+        bad.append("%s is %s, expected %s" % (key, value, want))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+then
+	echo "PASS decrypt rekey_overlap"
+	passed=$((passed + 1))
+else
+	echo "FAIL decrypt rekey_overlap: $(head -3 "$rekey/check.log" "$rekey/gen.log" "$rekey/lime.log" 2>/dev/null | tr '\n' ';')"
+	failed=$((failed + 1))
+fi
+
 echo "$passed passed, $failed failed"
 if [[ $failed -gt 0 ]]; then
 	echo "files kept in $work"
