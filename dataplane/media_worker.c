@@ -175,6 +175,23 @@ static void write_back(struct rte_mbuf *m, uint32_t offset, const uint8_t *src,
 	}
 }
 
+/*
+ * True when p[0..len) is a whole compound RTCP packet with nothing after
+ * it: an SRTCP packet always ends in an index and a tag beyond the RTCP
+ * lengths, so this is RTCP that its sender did not protect.
+ */
+static bool plain_rtcp(const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+
+	while (off + 4 <= len) {
+		if ((p[off] >> 6) != 2 || p[off + 1] < 192 || p[off + 1] > 223)
+			return false;
+		off += ((size_t)(p[off + 2] << 8 | p[off + 3]) + 1) * 4;
+	}
+	return off == len && len > 0;
+}
+
 static void decrypt(struct media_worker *w, struct media_stream *s,
 		    struct rte_mbuf *m)
 {
@@ -230,12 +247,22 @@ static void decrypt(struct media_worker *w, struct media_stream *s,
 		w->stats.duplicates++;
 		rte_pktmbuf_free(m);
 		return;
-	case SRTP_MALFORMED:
-		w->stats.malformed++;
-		break;
 	default:
 		break;
 	}
+	/* Some terminals send RTCP in clear beside SRTP (keepalives, APP
+	 * packets): delivered as plain, not as a failure. */
+	if (rtcp && plain_rtcp(payload, len)) {
+		if (chained)
+			write_back(m, meta->payload_offset, payload, len);
+		w->stats.plain++;
+		FOR_EACH_LIID(w, s, c)
+			c->plain++;
+		output(w, m);
+		return;
+	}
+	if (r == SRTP_MALFORMED)
+		w->stats.malformed++;
 	w->stats.failed++;
 	FOR_EACH_LIID(w, s, c)
 		c->failed++;
