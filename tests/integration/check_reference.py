@@ -6,7 +6,9 @@ Usage: check_reference.py DECRYPTED.pcapng ENCRYPTED.pcap PLAIN.pcap
 The two captures are calls of the same SIP software with the same audio
 file, once with SDES and once without encryption. The RTP payloads that
 lime decrypted from the first must equal, packet for packet and in both
-directions, those of the second. Prints each mismatch; exits 1 if any.
+directions, those of the second. The calls end when the file does, so
+their last packet or two may differ in number: the shorter stream is
+compared. Prints each mismatch; exits 1 if any.
 """
 
 import re
@@ -55,7 +57,7 @@ def main():
         a, b = got[direction], want[direction]
         if not b:
             problems.append("%s: the reference has no RTP" % direction)
-        if len(a) != len(b):
+        if abs(len(a) - len(b)) > 2 or min(len(a), len(b)) < 0.9 * max(len(a), len(b), 1):
             problems.append("%s: %d packets decrypted, %d in the reference"
                             % (direction, len(a), len(b)))
         for i, (x, y) in enumerate(zip(a, b)):
