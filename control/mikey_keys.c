@@ -146,6 +146,27 @@ static void exchange_free(struct mikey_exchange *x)
 	free(x);
 }
 
+/* What a failed KMS request means, for the alarm's reason. */
+static const char *kms_failure_text(enum kms_result r)
+{
+	switch (r) {
+	case KMS_RESULT_UNREACHABLE:
+		return "the KMS could not be reached (connection refused or lost)";
+	case KMS_RESULT_TIMEOUT:
+		return "the KMS did not answer in time";
+	case KMS_RESULT_TLS_ERROR:
+		return "the TLS handshake with the KMS failed (check kms.ca_file and the KMS certificate)";
+	case KMS_RESULT_BREAKER_OPEN:
+		return "requests to the KMS are paused after repeated failures (circuit breaker open)";
+	case KMS_RESULT_HTTP_ERROR:
+		return "the KMS answered with an HTTP error";
+	case KMS_RESULT_OVERLOADED:
+		return "too many KMS requests are outstanding";
+	default:
+		return kms_result_name(r);
+	}
+}
+
 static void resolution_free(struct resolution *r);
 static void unlink_resolution(struct mikey_keys *mk, struct resolution *r);
 
@@ -350,9 +371,11 @@ static bool start_resolution(struct control *c, struct mikey_exchange *x, bool w
 		return false;
 	}
 	if (kms_client_submit(mk->kms, r->msg, r->msg_len, r, &why) == 0) {
-		mk->stats.resolutions_failed++;
-		report_alarm(c, x, why == KMS_RESULT_BREAKER_OPEN ? ALARM_KMS_UNREACHABLE : ALARM_KMS_ERROR,
-			     kms_result_name(why));
+		/* Nothing was sent; an offer's answer tries again. */
+		mk->stats.requests_refused++;
+		if (waiting)
+			report_alarm(c, x, why == KMS_RESULT_BREAKER_OPEN ? ALARM_KMS_UNREACHABLE :
+				     ALARM_KMS_ERROR, kms_failure_text(why));
 		free(r);
 		return false;
 	}
@@ -468,7 +491,11 @@ void mikey_keys_on_exchange(void *ctx, const struct call_mikey_event *ev)
 static void fail_resolution(struct control *c, struct resolution *r,
 			    enum lime_alarm_kind kind, const char *reason)
 {
-	if (r->waiters == NULL && r->offer != NULL)
+	/* A KMS that rejected the ticket is final, and an offer that is never
+	 * answered (a forged INVITE) must still be reported. An unreachable
+	 * KMS is not: the answer tries again and reports its own failure, so
+	 * a call gets one alarm. */
+	if (r->waiters == NULL && r->offer != NULL && kind == ALARM_KMS_ERROR)
 		report_alarm(c, r->offer, kind, reason);
 	for (struct mikey_exchange *x = r->waiters; x != NULL; x = x->next) {
 		report_alarm(c, x, kind, reason);
@@ -488,7 +515,7 @@ static void answer(struct control *c, struct kms_response *resp)
 		mk->stats.resolutions_failed++;
 		fail_resolution(c, r, resp->result == KMS_RESULT_HTTP_ERROR ?
 				ALARM_KMS_ERROR : ALARM_KMS_UNREACHABLE,
-				kms_result_name(resp->result));
+				kms_failure_text(resp->result));
 		return;
 	}
 	if (mikey_li_read_resolve(&mk->node, &r->req, r->msg, r->msg_len, resp->body,
@@ -504,8 +531,9 @@ static void answer(struct control *c, struct kms_response *resp)
 
 	const struct mikey_exchange *first = r->offer ? r->offer : r->waiters;
 	int64_t now = first->ts_us;
-	int64_t expires = first->pc.tre_us != MIKEY_LI_TIME_NONE && (first->pc.tp_flags & MIKEY_TP_J) ?
-			  first->pc.tre_us : now + TICKET_CACHE_TTL_US;
+	/* The keys of a ticket never change, expired or not: lime decrypts
+	 * an expired ticket's calls too (with ticket_expired). */
+	int64_t expires = now + TICKET_CACHE_TTL_US;
 	struct mikey_li_keys *slot = mikey_li_lru_find(&mk->cache, r->hash,
 						       MIKEY_LI_TICKET_HASH_LEN, now);
 	if (slot == NULL)

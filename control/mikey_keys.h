@@ -36,6 +36,7 @@ struct mikey_keys_stats {
 	uint64_t resolutions_failed;
 	uint64_t cache_hits;
 	uint64_t shed;              /* requests not sent: rate limit or known bad ticket */
+	uint64_t requests_refused;  /* not sent: the KMS client refused them */
 	uint64_t keyed_streams;     /* streams that got MIKEY keys */
 	uint64_t forged_offers;     /* TRANSFER_INITs rejected at the offer */
 	/* Wall-clock microseconds from the answer to keys sent to the

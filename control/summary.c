@@ -272,6 +272,7 @@ static void write_keys_and_delivery(struct json_writer *w,
 	json_u64(w, "kms_requests", c->mikey.stats.requests);
 	json_u64(w, "ticket_cache_hits", c->mikey.stats.cache_hits);
 	json_u64(w, "requests_shed", c->mikey.stats.shed);
+	json_u64(w, "requests_refused", c->mikey.stats.requests_refused);
 	json_u64(w, "keyed_streams", c->mikey.stats.keyed_streams);
 	json_u64(w, "forged_offers", c->mikey.stats.forged_offers);
 	json_u64(w, "answer_to_keys_us_p50", mikey_keys_latency_quantile(&c->mikey.stats, 0.5));
