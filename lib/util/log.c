@@ -24,6 +24,7 @@ struct repeat_slot {
 };
 
 static struct repeat_slot repeat_slots[REPEAT_SLOTS];
+static unsigned repeat_burst = REPEAT_BURST;
 static pthread_mutex_t repeat_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static enum lime_log_level log_level = LIME_LOG_INFO;
@@ -45,6 +46,11 @@ void lime_log_set_program(const char *name)
 void lime_log_set_level(enum lime_log_level level)
 {
 	log_level = level;
+}
+
+void lime_log_set_repeat_burst(unsigned burst)
+{
+	repeat_burst = burst;
 }
 
 int lime_log_set_level_name(const char *name)
@@ -135,7 +141,7 @@ static bool repeat_allowed(const char *fmt, enum lime_log_level level,
 		slot->count = 0;
 		slot->suppressed = 0;
 	}
-	allowed = ++slot->count <= REPEAT_BURST;
+	allowed = repeat_burst == 0 || ++slot->count <= repeat_burst;
 	if (!allowed)
 		slot->suppressed++;
 	pthread_mutex_unlock(&repeat_lock);
@@ -153,7 +159,7 @@ void lime_log(enum lime_log_level level, const char *fmt, ...)
 
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (!repeat_allowed(fmt, level, &now))
+	if (repeat_burst != 0 && !repeat_allowed(fmt, level, &now))
 		return;
 
 	va_list ap;

@@ -25,6 +25,12 @@ void lime_log_set_level(enum lime_log_level level);
  * Returns 0, or -1 for another name (the level is then unchanged).
  */
 int lime_log_set_level_name(const char *name);
+/*
+ * Lines one message format may log per 10 seconds before further ones are
+ * only counted (20 by default); 0 logs every line, for programs whose log
+ * is an audit trail such as lime-kms.
+ */
+void lime_log_set_repeat_burst(unsigned burst);
 enum lime_log_level lime_log_get_level(void);
 
 void lime_log(enum lime_log_level level, const char *fmt, ...)
