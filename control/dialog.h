@@ -178,7 +178,7 @@ void dialog_on_message(struct dialog_tracker *t, const struct sip_msg *msg,
 
 /*
  * Applies the passage of time up to now_us: ends calls that timed out,
- * forgets ended calls after their linger time, and stops the interception
+ * frees ended calls after their linger time, and stops the interception
  * of calls whose warrant has ended.
  */
 void dialog_expire(struct dialog_tracker *t, int64_t now_us);
@@ -186,7 +186,7 @@ void dialog_expire(struct dialog_tracker *t, int64_t now_us);
 /*
  * Switches to a new intercept set after a configuration reload. Calls of
  * LIIDs that are gone, or whose warrant no longer matches, stop being
- * intercepted now; calls of new LIIDs are matched from their next message.
+ * intercepted now. Calls of new LIIDs are matched from their next message.
  * The old set may be freed after this returns.
  */
 void dialog_set_intercepts(struct dialog_tracker *t,

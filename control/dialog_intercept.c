@@ -2,7 +2,7 @@
 /*
  * Which warrants cover a call, and the IRI events of intercepted calls.
  * A call's identities are the canonical target keys of the URIs its
- * messages named (From, To, Request-URI, P-Asserted-Identity); a warrant
+ * messages named (From, To, Request-URI, P-Asserted-Identity). A warrant
  * covers the call while one of its targets equals one of them and its
  * validity window contains the capture time.
  */
@@ -86,7 +86,7 @@ static void match_name_addr_list(struct dialog_tracker *t, struct call *c,
 	struct sip_name_addr na;
 	struct sip_slice rest = value;
 
-	/* A list header holds at most a few entries; cap the walk anyway. */
+	/* A list header has a few entries at most; the walk is capped anyway. */
 	for (int i = 0; i < 8 && rest.len > 0; i++) {
 		if (!sip_name_addr_parse(rest, &na, &rest))
 			return;
@@ -250,8 +250,14 @@ void call_emit_iri(struct dialog_tracker *t, struct call *c, bool ends,
 			continue;
 
 		struct liid_entry *e = t->registry[l->registry];
+		enum iri_type type = IRI_BEGIN;
+		if (ends)
+			type = IRI_END;
+		else if (l->begun)
+			type = IRI_CONTINUE;
+
 		struct iri_event ev = {
-			.type = ends ? IRI_END : l->begun ? IRI_CONTINUE : IRI_BEGIN,
+			.type = type,
 			.liid = e->liid,
 			.cin = l->cin,
 			.ts_us = ts_us,

@@ -11,9 +11,9 @@
 #define CALL_MAX_DIALOGS 8
 /* Distinct target keys remembered per call (From, To, R-URI, PAI...). */
 #define CALL_MAX_IDENTITIES 8
-/* Longest dialog tag kept; longer tags are compared on this prefix. */
+/* Maximum dialog tag length kept; longer tags are compared on this prefix. */
 #define CALL_TAG_MAX 64
-/* Longest canonical target key kept for a call. */
+/* Maximum length of a canonical target key kept for a call. */
 #define CALL_IDENTITY_MAX 256
 
 enum call_state {

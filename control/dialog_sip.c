@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The SIP side of dialog tracking: which call and dialog a message belongs
- * to, what it does to the call's state, and whether its SDP is an offer or
- * an answer (RFC 3261 section 13.2.1, RFC 3262 section 5, RFC 3311).
+ * The SIP side of dialog tracking. For each message it finds the call and
+ * dialog, applies the message to the call's state, and decides whether its
+ * SDP is an offer or an answer (RFC 3261 section 13.2.1, RFC 3262 section
+ * 5, RFC 3311).
  */
 #include "control/dialog_internal.h"
 
@@ -12,8 +13,8 @@
 
 #include "lib/util/log.h"
 
-/* What one message means for its call, worked out before anything is
- * reported so that the IRI of the message carries the right type. */
+/* The meaning of one message for its call. It is worked out before
+ * anything is reported, so that the message's IRI gets the right type. */
 struct msg_ctx {
 	const struct sip_msg *msg;
 	const struct sip_packet_info *pkt;

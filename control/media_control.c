@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The control lcore's side of the media workers: it creates a stream on
- * the worker of each installed flow, destroys it once no receiving lcore
- * can still hand the worker a packet of the removed flow, and writes the
- * media the workers send back.
+ * The control lcore's side of the media workers. It creates a stream on
+ * the worker of each installed flow. It destroys the stream once no
+ * receiving lcore can still hand the worker a packet of the removed flow.
+ * It writes the media that the workers send back.
  */
 #include "control/control.h"
 
@@ -107,8 +107,8 @@ static void set_keying(struct control *c, const struct call_flow_event *ev,
 		}
 		break;
 	case MEDIA_KEYS_MIKEY:
-		/* The keys follow once the ticket is resolved; until then
-		 * the worker holds the stream's packets. */
+		/* The keys follow once the ticket is resolved. Until then
+		 * the worker keeps the stream's packets. */
 		(void)c;
 		msg->keying = MEDIA_STREAM_SRTP;
 		return;

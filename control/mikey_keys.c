@@ -146,7 +146,7 @@ static void exchange_free(struct mikey_exchange *x)
 	free(x);
 }
 
-/* What a failed KMS request means, for the alarm's reason. */
+/* The meaning of a failed KMS request, as the alarm's reason. */
 static const char *kms_failure_text(enum kms_result r)
 {
 	switch (r) {
