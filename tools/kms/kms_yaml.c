@@ -12,6 +12,10 @@
 
 #include <openssl/crypto.h>
 
+/* NOTE: these strict libyaml helpers repeat those of control/config.c
+ * (scalar, mapping and error-line handling); one shared module in lib/
+ * would serve both loaders. */
+
 int kms_yaml_fail(struct kms_yaml *y, const yaml_node_t *node, const char *fmt, ...)
 {
 	size_t used = 0;
