@@ -138,6 +138,13 @@ void control_handle_sip(struct control *c, const uint8_t *data, size_t len,
 			const struct sip_packet_info *pkt);
 /* Re-reads the configuration file and applies its intercepts. */
 void control_reload(struct control *c);
+/*
+ * Applies the intercepts and agencies of next, all or nothing, as a reload
+ * does. Takes next: on success it becomes the live configuration, on
+ * failure it is freed and err holds one line. Control lcore only.
+ */
+int control_apply_config(struct control *c, struct lime_config *next,
+			 char *err, size_t err_len);
 /* Applies capture time now_us: timeouts, warrant ends, the next barrier. */
 void control_advance_time(struct control *c, uint64_t now_us);
 /* media_control.c: streams on the workers and their output. */

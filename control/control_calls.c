@@ -324,26 +324,14 @@ static void log_liid_changes(const struct lime_config *old,
 		 next->n_intercepts, added, removed, next->n_agencies);
 }
 
-void control_reload(struct control *c)
+int control_apply_config(struct control *c, struct lime_config *next,
+			 char *err, size_t err_len)
 {
-	char err[1024];
-	struct lime_config *next = lime_config_load(c->opts.config_path, err,
-						    sizeof(err));
+	struct intercept_set *set = intercept_set_build(next, err, err_len);
 
-	if (next == NULL) {
-		c->stats.reloads_rejected++;
-		LOG_ERR("configuration reload rejected: %s; the previous intercepts and agencies stay in force",
-			err);
-		return;
-	}
-
-	struct intercept_set *set = intercept_set_build(next, err, sizeof(err));
 	if (set == NULL) {
-		c->stats.reloads_rejected++;
-		LOG_ERR("configuration reload rejected: %s; the previous intercepts and agencies stay in force",
-			err);
 		lime_config_free(next);
-		return;
+		return -1;
 	}
 
 	warn_restart_only(c->cfg, next);
@@ -362,5 +350,20 @@ void control_reload(struct control *c)
 	c->live_cfg = next;
 	pthread_mutex_unlock(&c->state_lock);
 	control_advance_time(c, c->last_dialog_expire_us);
+	return 0;
+}
+
+void control_reload(struct control *c)
+{
+	char err[1024];
+	struct lime_config *next = lime_config_load(c->opts.config_path, err,
+						    sizeof(err));
+
+	if (next == NULL || control_apply_config(c, next, err, sizeof(err)) != 0) {
+		c->stats.reloads_rejected++;
+		LOG_ERR("configuration reload rejected: %s; the previous intercepts and agencies stay in force",
+			err);
+		return;
+	}
 	c->stats.reloads++;
 }
