@@ -1406,6 +1406,12 @@ static const struct key_spec top_keys[] = {
 	  .offset = CFG(metrics_listen), .check = check_host_port },
 	{ .key = "early_dialog_timeout_s", .parse = parse_u32,
 	  .offset = CFG(early_dialog_timeout_s), .min = 1, .max = 86400 },
+	{ .key = "spool_quota_mb", .parse = parse_u64,
+	  .offset = CFG(spool_quota_mb), .min = 0, .max = UINT64_C(1) << 40 },
+	{ .key = "keepalive_wait_s", .parse = parse_u32,
+	  .offset = CFG(keepalive_wait_s), .min = 1, .max = 3600 },
+	{ .key = "delivery_memory_mb", .parse = parse_u32,
+	  .offset = CFG(delivery_memory_mb), .min = 1, .max = 1u << 20 },
 };
 
 /* ---- Checks across keys ---- */
@@ -1532,6 +1538,8 @@ static int set_defaults(struct loader *ld, struct lime_config *cfg)
 	cfg->max_dialogs = 100000;
 	cfg->dialog_timeout_s = 14400;
 	cfg->early_dialog_timeout_s = 180;
+	cfg->keepalive_wait_s = 5;
+	cfg->delivery_memory_mb = 64;
 	return copy_string(ld, "/var/spool/lime", &cfg->spool_dir);
 }
 

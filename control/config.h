@@ -98,6 +98,9 @@ struct lime_config {
 	uint32_t dialog_timeout_s;     /* confirmed call without SIP; default 14400 */
 	uint32_t early_dialog_timeout_s; /* INVITE without final response; default 180 */
 	char *metrics_listen;          /* "host:port" of the metrics endpoint, or NULL */
+	uint64_t spool_quota_mb;       /* spool size limit per agency channel; 0 = the disk; default 0 */
+	uint32_t keepalive_wait_s;     /* wait for a keep-aliveResponse; default 5 */
+	uint32_t delivery_memory_mb;   /* records waiting in memory for their LEA; default 64 */
 };
 
 /*
