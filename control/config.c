@@ -700,6 +700,26 @@ static int check_host_port(struct loader *ld, const yaml_node_t *node,
 		    text, name);
 }
 
+static int check_io_backend(struct loader *ld, const yaml_node_t *node,
+			    const char *name, const char *text)
+{
+	if (strcmp(text, "auto") == 0 || strcmp(text, "io_uring") == 0 ||
+	    strcmp(text, "epoll") == 0)
+		return 0;
+	return fail(ld, node, "invalid value \"%.64s\" for %s: use \"auto\", "
+		    "\"io_uring\" or \"epoll\"", text, name);
+}
+
+static int check_kms_mode(struct loader *ld, const yaml_node_t *node,
+			  const char *name, const char *text)
+{
+	if (strcmp(text, "signalling") == 0 || strcmp(text, "kms_sourced") == 0 ||
+	    strcmp(text, "both") == 0)
+		return 0;
+	return fail(ld, node, "invalid value \"%.64s\" for %s: use \"signalling\", "
+		    "\"kms_sourced\" or \"both\"", text, name);
+}
+
 /* ISO 3166-1 alpha-2 codes are two upper-case letters. */
 static int check_country(struct loader *ld, const yaml_node_t *node,
 			 const char *name, const char *text)
@@ -1167,6 +1187,16 @@ static const struct key_spec kms_keys[] = {
 	{ .key = "psk_hex", .parse = parse_psk, .required = true },
 	{ .key = "timeout_ms", .parse = parse_u32, .offset = KMS(timeout_ms),
 	  .min = 1, .max = 600000 },
+	{ .key = "skew_s", .parse = parse_u32, .offset = KMS(skew_s),
+	  .min = 0, .max = 86400 },
+	{ .key = "rate_limit", .parse = parse_u32, .offset = KMS(rate_limit),
+	  .min = 0, .max = 1000000 },
+	{ .key = "source_rate_limit", .parse = parse_u32,
+	  .offset = KMS(source_rate_limit), .min = 0, .max = 1000000 },
+	{ .key = "retries", .parse = parse_u32, .offset = KMS(retries),
+	  .min = 0, .max = 10 },
+	{ .key = "mode", .parse = parse_string, .offset = KMS(mode),
+	  .check = check_kms_mode },
 };
 
 static int parse_kms(struct loader *ld, const yaml_node_t *node,
@@ -1350,6 +1380,36 @@ static int parse_agencies(struct loader *ld, const yaml_node_t *node,
 	return 0;
 }
 
+#define MANAGEMENT(field) offsetof(struct lime_management_config, field)
+
+static const struct key_spec management_keys[] = {
+	{ .key = "listen", .parse = parse_string, .offset = MANAGEMENT(listen),
+	  .required = true, .check = check_host_port },
+	{ .key = "cert_file", .parse = parse_string,
+	  .offset = MANAGEMENT(cert_file), .required = true },
+	{ .key = "key_file", .parse = parse_string,
+	  .offset = MANAGEMENT(key_file), .required = true },
+	{ .key = "client_ca_file", .parse = parse_string,
+	  .offset = MANAGEMENT(client_ca_file), .required = true },
+	{ .key = "audit_file", .parse = parse_string,
+	  .offset = MANAGEMENT(audit_file) },
+	{ .key = "max_request_bytes", .parse = parse_u32,
+	  .offset = MANAGEMENT(max_request_bytes), .min = 1024,
+	  .max = 16u * 1024 * 1024 },
+};
+
+static int parse_management(struct loader *ld, const yaml_node_t *node,
+			    const char *name, const struct key_spec *spec,
+			    void *object)
+{
+	struct lime_management_config *mg = field_of(object, spec->offset);
+
+	mg->present = true;
+	return parse_mapping(ld, node, name, management_keys,
+			     sizeof(management_keys) / sizeof(management_keys[0]),
+			     mg);
+}
+
 #define CFG(field) offsetof(struct lime_config, field)
 
 /* Up to 64 keys per table, the width of the duplicate mask in parse_mapping. */
@@ -1410,8 +1470,12 @@ static const struct key_spec top_keys[] = {
 	  .offset = CFG(spool_quota_mb), .min = 0, .max = UINT64_C(1) << 40 },
 	{ .key = "keepalive_wait_s", .parse = parse_u32,
 	  .offset = CFG(keepalive_wait_s), .min = 1, .max = 3600 },
+	{ .key = "io_backend", .parse = parse_string,
+	  .offset = CFG(io_backend), .check = check_io_backend },
 	{ .key = "delivery_memory_mb", .parse = parse_u32,
 	  .offset = CFG(delivery_memory_mb), .min = 1, .max = 1u << 20 },
+	{ .key = "management", .parse = parse_management,
+	  .offset = CFG(management) },
 };
 
 /* ---- Checks across keys ---- */
@@ -1521,6 +1585,10 @@ static int set_defaults(struct loader *ld, struct lime_config *cfg)
 	cfg->sip_ports[0] = 5060;
 	cfg->n_sip_ports = 1;
 	cfg->kms.timeout_ms = 1000;
+	cfg->kms.skew_s = 300;
+	cfg->kms.rate_limit = 50;
+	cfg->kms.source_rate_limit = 5;
+	cfg->kms.retries = 2;
 	cfg->stats_interval_s = 10;
 	cfg->mbufs = 16383;
 	cfg->rx_ring_size = 1024;
@@ -1540,6 +1608,7 @@ static int set_defaults(struct loader *ld, struct lime_config *cfg)
 	cfg->early_dialog_timeout_s = 180;
 	cfg->keepalive_wait_s = 5;
 	cfg->delivery_memory_mb = 64;
+	cfg->management.max_request_bytes = 65536;
 	return copy_string(ld, "/var/spool/lime", &cfg->spool_dir);
 }
 
@@ -1831,6 +1900,7 @@ static void free_kms(struct lime_kms_config *kms)
 	free(kms->key_file);
 	free(kms->identity);
 	free(kms->kms_identity);
+	free(kms->mode);
 	if (kms->psk != NULL) {
 		OPENSSL_cleanse(kms->psk, kms->psk_len);
 		free(kms->psk);
@@ -1858,6 +1928,15 @@ static void free_agency(struct lime_agency *ag)
 	free(ag->network_element_id);
 }
 
+static void free_management(struct lime_management_config *mg)
+{
+	free(mg->listen);
+	free(mg->cert_file);
+	free(mg->key_file);
+	free(mg->client_ca_file);
+	free(mg->audit_file);
+}
+
 void lime_config_free(struct lime_config *cfg)
 {
 	if (cfg == NULL)
@@ -1872,6 +1951,8 @@ void lime_config_free(struct lime_config *cfg)
 		free_agency(&cfg->agencies[i]);
 	free(cfg->agencies);
 	free(cfg->metrics_listen);
+	free(cfg->io_backend);
+	free_management(&cfg->management);
 	free(cfg->spool_dir);
 	free_string_list(cfg->eal_args, cfg->n_eal_args);
 	free(cfg);

@@ -34,6 +34,16 @@ struct lime_kms_config {
 	uint8_t *psk;              /* decoded psk_hex; wiped on free */
 	size_t psk_len;
 	uint32_t timeout_ms;       /* default 1000 */
+	/* Tolerance, in seconds, between lime's clock and the T of a
+	 * TRANSFER_INIT, and on both ends of a ticket's validity window;
+	 * default 300. */
+	uint32_t skew_s;
+	uint32_t rate_limit;       /* KMS requests per second, all sources; default 50, 0 = off */
+	uint32_t source_rate_limit; /* per source address; default 5, 0 = off */
+	uint32_t retries;          /* after a timeout or connection error; default 2 */
+	/* Source of the MIKEY-TICKET keys: "signalling" (when NULL),
+	 * "kms_sourced" or "both", as docs/config.md describes. */
+	char *mode;
 };
 
 struct lime_intercept {
@@ -61,6 +71,21 @@ struct lime_agency {
 	/* oid_domain_id, oid_ipmm_iri, oid_ipmm_cc; etsi_oids_default()
 	 * when not given */
 	struct etsi_oids oids;
+};
+
+/*
+ * The management API over HTTPS (docs/management-api.md); present when the
+ * section is given. control/mgmt/mgmt_yaml.c writes a configuration back
+ * as YAML key by key, so a new configuration key must be added there too.
+ */
+struct lime_management_config {
+	bool present;
+	char *listen;              /* "host:port" */
+	char *cert_file;           /* server certificate chain, PEM */
+	char *key_file;            /* its private key, PEM */
+	char *client_ca_file;      /* CA that signs the allowed client certificates */
+	char *audit_file;          /* optional: audit lines are appended here */
+	uint32_t max_request_bytes; /* largest request body; default 65536 */
 };
 
 struct lime_config {
@@ -101,6 +126,8 @@ struct lime_config {
 	uint64_t spool_quota_mb;       /* spool size limit per agency channel; 0 = the disk; default 0 */
 	uint32_t keepalive_wait_s;     /* wait for a keep-aliveResponse; default 5 */
 	uint32_t delivery_memory_mb;   /* records waiting in memory for their LEA; default 64 */
+	char *io_backend;              /* "auto" (NULL), "io_uring" or "epoll": KMS client and delivery */
+	struct lime_management_config management;
 };
 
 /*

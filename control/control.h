@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "control/config.h"
+#include "control/delivery/delivery.h"
 #include "control/dialog.h"
 #include "control/intercepts.h"
 #include "control/key_manager.h"
@@ -59,6 +60,7 @@ struct control_stats {
 	uint64_t alarms[LIME_ALARM_KINDS];  /* per call or stream, by kind */
 	uint64_t cc_packets;          /* media packets written to --cc-pcap */
 	uint64_t cc_write_failures;
+	uint64_t records_unrouted;    /* records for an LIID or agency no longer configured */
 };
 
 /*
@@ -81,6 +83,10 @@ struct rekeyed_dest {
 	uint64_t ts_us;
 };
 #define REKEYED_DESTS 64
+
+/* LIIDs whose records the handover routes (dialog tracker indexes). */
+#define HANDOVER_MAX_LIIDS MEDIA_MAX_LIIDS
+#define RECENT_ALARMS 256
 
 struct control_options {
 	const char *config_path;       /* re-read on SIGHUP */
@@ -110,13 +116,24 @@ struct control {
 	uint64_t ticks_seen;             /* time steps of the receiving lcores answered */
 	struct sip_msg msg;              /* scratch for the message at hand */
 	/* Held while the live configuration or the LIID registry changes,
-	 * and by readers in other threads (the metrics endpoint). */
+	 * and by readers in other threads (the metrics endpoint and the
+	 * management API). */
 	pthread_mutex_t state_lock;
 	bool metrics_running;
 	int metrics_fd;
 	int metrics_stop_pipe[2];
 	pthread_t metrics_thread;
 	struct dataplane *dp;
+	/* Handover (handover.c): the delivery engine, the agency of each
+	 * LIID index, and the counts kept when the engine stops. */
+	struct delivery *delivery;
+	bool delivery_stopped;
+	char *liid_agency[HANDOVER_MAX_LIIDS];
+	struct delivery_liid_counts liid_records[HANDOVER_MAX_LIIDS];
+	struct delivery_stats delivery_final;
+	/* Hashes of (Call-ID, kind) of the latest alarms, to count each once. */
+	uint64_t recent_alarms[RECENT_ALARMS];
+	unsigned next_recent_alarm;
 	struct tcp_stream_table *tcp;
 	struct control_stats stats;
 	uint64_t last_capture_us;    /* capture time of the latest SIP packet */

@@ -14,10 +14,12 @@
 
 #include "control/cc_pcap.h"
 #include "control/debug_events.h"
+#include "control/handover.h"
 #include "control/iri_record.h"
 #include "control/metrics.h"
 #include "control/summary.h"
 #include "dataplane/flow_table.h"
+#include "lib/util/hmap.h"
 #include "lib/util/log.h"
 
 volatile sig_atomic_t control_reload_requested;
@@ -90,10 +92,7 @@ static void sink_flow_del(void *ctx, const struct call_flow_event *ev,
 		debug_events_flow(c->debug_events, "flow_del", ev, stream_id, reason);
 }
 
-/*
- * Keeps one IRI record. Until the handover path takes records, each is
- * written to the event file, counted and freed.
- */
+/* Hands one IRI record to the agency of its LIID, and to the event file. */
 static void sink_iri(void *ctx, const struct iri_event *ev)
 {
 	struct control *c = ctx;
@@ -108,9 +107,28 @@ static void sink_iri(void *ctx, const struct iri_event *ev)
 	c->stats.iri_records++;
 	if (c->debug_events != NULL)
 		debug_events_iri(c->debug_events, rec);
-	/* NOTE: records go nowhere yet; the HI2 delivery path will take
-	 * them here instead of freeing them. */
+	handover_iri(c, rec);
 	iri_record_free(rec);
+}
+
+/*
+ * True when the call raised this kind of alarm lately. A call's alarm may
+ * come from two paths (a KMS error at the offer, and again at the answer
+ * that asks once more), but alarms count per call. key_unavailable counts
+ * per stream, and its worker raises it once per stream.
+ */
+static bool alarm_seen(struct control *c, enum lime_alarm_kind kind,
+		       const char *call_id)
+{
+	if (kind == ALARM_KEY_UNAVAILABLE)
+		return false;
+
+	uint64_t h = hmap_hash(call_id, strlen(call_id)) * LIME_ALARM_KINDS + (uint64_t)kind;
+	for (unsigned i = 0; i < RECENT_ALARMS; i++)
+		if (c->recent_alarms[i] == h)
+			return true;
+	c->recent_alarms[c->next_recent_alarm++ % RECENT_ALARMS] = h;
+	return false;
 }
 
 void control_raise_alarm(struct control *c, enum lime_alarm_kind kind,
@@ -120,6 +138,8 @@ void control_raise_alarm(struct control *c, enum lime_alarm_kind kind,
 {
 	char liids[128] = "";
 
+	if (alarm_seen(c, kind, call_id))
+		return;
 	c->stats.alarms[kind]++;
 	for (unsigned i = 0; i < n_liids; i++) {
 		const char *liid = dialog_liid_name(c->dialogs, liid_ids[i]);
@@ -179,6 +199,7 @@ int control_calls_init(struct control *c)
 		.iri = sink_iri,
 		.flow_add = sink_flow_add,
 		.flow_del = sink_flow_del,
+		.next_cin = handover_next_cin,
 	};
 
 	c->live_cfg = (struct lime_config *)c->cfg;
@@ -209,6 +230,8 @@ int control_calls_init(struct control *c)
 		LOG_ERR("dialogs: out of memory for %u calls", c->cfg->max_dialogs);
 		return -ENOMEM;
 	}
+	if (handover_start(c) != 0)
+		return -EIO;
 	LOG_INFO("intercepts: %zu warrants, up to %u calls tracked",
 		 intercept_set_count(c->intercepts), c->cfg->max_dialogs);
 
@@ -225,6 +248,11 @@ int control_calls_init(struct control *c)
 void control_calls_free(struct control *c)
 {
 	metrics_stop(c);
+	handover_finish(c);
+	for (unsigned i = 0; i < HANDOVER_MAX_LIIDS; i++) {
+		free(c->liid_agency[i]);
+		c->liid_agency[i] = NULL;
+	}
 	mikey_keys_free(c);
 	/* Removing every call wipes and releases the keys of its flows. */
 	dialog_tracker_destroy(c->dialogs);
@@ -349,6 +377,7 @@ int control_apply_config(struct control *c, struct lime_config *next,
 	c->intercepts = set;
 	c->live_cfg = next;
 	pthread_mutex_unlock(&c->state_lock);
+	handover_update(c);
 	control_advance_time(c, c->last_dialog_expire_us);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "control/control.h"
+#include "control/handover.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
+#include "control/mgmt/mgmt_mailbox.h"
 #include "dataplane/lcore_stats.h"
 #include "dataplane/pkt_meta.h"
 #include "lib/sip/sip_frame.h"
@@ -323,6 +325,7 @@ void control_run(struct control *c)
 			control_reload_requested = 0;
 			control_reload(c);
 		}
+		mgmt_control_poll(c);
 
 		uint64_t now = rte_rdtsc();
 		if (interval != 0 && now >= next_stats) {
@@ -349,5 +352,6 @@ void control_run(struct control *c)
 	/* The workers have flushed their held packets before stopping. */
 	while (media_output_drain(c) > 0)
 		;
+	handover_finish(c);
 	c->stopped_tsc = rte_rdtsc();
 }

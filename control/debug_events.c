@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/debug_keys.h"
 #include "lib/util/json.h"
 
 /* Call-IDs are capped when written; the full value is in the IRI. */
@@ -56,6 +57,8 @@ void debug_events_flow(FILE *out, const char *event,
 	json_object_end(&w);
 	json_writer_finish(&w);
 	fputc('\n', out);
+	if (strcmp(event, "flow_add") == 0 && f->keying == MEDIA_KEYS_SDES)
+		debug_keys_sdes(out, ev, stream_id);
 }
 
 /* The SIP start line, without its line end. */

@@ -6,8 +6,9 @@
  * The --debug-events file: one JSON object per line for every media flow
  * installed or removed and every IRI record of intercepted calls, so that
  * tests and operators can follow correlation decisions. It never contains
- * key material: flows name their crypto suite only, and IRI lines carry
- * the first line of the SIP message.
+ * key material: flows name their crypto suite only, keys appear as SHA-256
+ * fingerprints (debug_keys.h), and IRI lines carry the first line of the
+ * SIP message.
  */
 
 #include <stdint.h>

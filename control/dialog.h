@@ -116,6 +116,9 @@ struct dialog_sink {
 			uint32_t *stream_id);
 	void (*flow_del)(void *ctx, const struct call_flow_event *ev,
 			 uint32_t stream_id, const char *reason);
+	/* Optional: the next CIN of an LIID, from 1. Without it the tracker
+	 * counts from 1 in memory. */
+	uint64_t (*next_cin)(void *ctx, const char *liid);
 };
 
 struct dialog_limits {

@@ -145,6 +145,15 @@ static struct call_liid *call_liid_get(struct call *c, uint32_t registry)
 	return l;
 }
 
+/* The next CIN of an LIID: from the sink, which keeps the counters
+ * across restarts, or counted here. */
+static uint64_t take_cin(struct dialog_tracker *t, struct liid_entry *e)
+{
+	if (t->sink.next_cin != NULL)
+		return t->sink.next_cin(t->sink.ctx, e->liid);
+	return e->stats.next_cin++;
+}
+
 static void activate(struct dialog_tracker *t, struct call *c, uint32_t registry)
 {
 	struct call_liid *l = call_liid_get(c, registry);
@@ -154,7 +163,7 @@ static void activate(struct dialog_tracker *t, struct call *c, uint32_t registry
 		return;
 	l->active = true;
 	if (l->cin == 0) {
-		l->cin = e->stats.next_cin++;
+		l->cin = take_cin(t, e);
 		e->stats.intercepted_calls++;
 		LOG_INFO("LIID %s: call %.*s intercepted as CIN %llu", e->liid,
 			 (int)c->call_id_len, c->call_id,
@@ -293,7 +302,7 @@ void report_outside_call(struct dialog_tracker *t, const struct sip_msg *msg,
 			.type = IRI_REPORT,
 			.liid = e->liid,
 			/* An event outside a call gets a CIN of its own. */
-			.cin = e->stats.next_cin++,
+			.cin = take_cin(t, e),
 			.ts_us = pkt->ts_us,
 			.call_id = call_id.ptr,
 			.call_id_len = call_id.len,

@@ -521,6 +521,9 @@ static void report_mikey(struct dialog_tracker *t, struct call *c, unsigned d,
 	ev.cins = cins;
 	if (ti_len > 0)
 		t->sink.mikey(t->sink.ctx, &ev);
+	/* A plain MIKEY message may carry its keys in clear. */
+	explicit_bzero(t->mikey_ti, ti_len);
+	explicit_bzero(t->mikey_tr, tr_len);
 }
 
 void call_check_offer(struct dialog_tracker *t, struct call *c, int64_t ts_us)
@@ -552,6 +555,7 @@ void call_check_offer(struct dialog_tracker *t, struct call *c, int64_t ts_us)
 	ev.liid_ids = ids;
 	ev.cins = cins;
 	t->sink.mikey_offer(t->sink.ctx, &ev);
+	explicit_bzero(t->mikey_ti, ti_len);
 }
 
 void call_apply_answer(struct dialog_tracker *t, struct call *c, unsigned d,

@@ -381,10 +381,11 @@ void dialog_on_message(struct dialog_tracker *t, const struct sip_msg *msg,
 			offer_or_answer_in_response(t, c, &m, ts);
 	}
 
+	/* After a BYE the flows stay until its answer ends the call: media
+	 * the other party sent before the BYE reached it is still on the
+	 * wire, and an unanswered BYE times out after the linger time. */
 	if (m.ends)
 		finish(t, c, "call_end", ts);
-	else if (msg->is_request && slice_is(msg->method, "BYE"))
-		call_uninstall_flows(t, c, "call_end", ts);
 	else if (c->state != CALL_CLOSING)
 		call_install_flows(t, c, ts);
 }

@@ -32,6 +32,7 @@
 #include "control/control.h"
 #include "control/eal_setup.h"
 #include "control/metrics.h"
+#include "control/mgmt/mgmt_server.h"
 #include "control/srtp_check.h"
 #include "control/summary.h"
 #include "dataplane/dataplane.h"
@@ -307,11 +308,25 @@ static int run(const struct run_options *o, const struct lime_config *cfg)
 		return EXIT_RUNTIME;
 	}
 
+	/* A configured management API that cannot start is a runtime failure:
+	 * the operator would otherwise find provisioning missing later. */
+	struct mgmt_server *mgmt = NULL;
+	if (cfg->management.present) {
+		mgmt = mgmt_server_start(&control, &cfg->management);
+		if (mgmt == NULL) {
+			control_free(&control);
+			dataplane_teardown(&lime_dp);
+			return EXIT_RUNTIME;
+		}
+	}
+
 	LOG_INFO("running: %u receiving lcores, %u workers, %s",
 		 lime_dp.n_rx_lcores, lime_dp.n_workers,
 		 lime_dp.offline ? "capture files" : "live ports");
 	launch_lcores(&lime_dp);
 	control_run(&control);
+	/* The control lcore no longer applies changes, so the API stops first. */
+	mgmt_server_stop(mgmt);
 	rte_eal_mp_wait_lcore();
 
 	control_log_stats(&control);

@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "control/cc_pcap.h"
+#include "control/handover.h"
 #include "lib/util/hmap.h"
 #include "dataplane/pkt_meta.h"
 #include "lib/util/log.h"
@@ -277,6 +278,7 @@ unsigned int media_output_drain(struct control *c)
 			}
 			if (c->cc_pcap != NULL)
 				write_packet(c, pkts[i]);
+			handover_cc(c, pkts[i]);
 			rte_pktmbuf_free(pkts[i]);
 		}
 		total += n;

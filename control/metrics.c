@@ -16,6 +16,7 @@
 #include <rte_telemetry.h>
 
 #include "control/control.h"
+#include "control/handover.h"
 #include "control/summary.h"
 #include "dataplane/lcore_stats.h"
 #include "lib/util/log.h"
@@ -177,12 +178,65 @@ static void render_alarms(FILE *out, const struct control *c)
 				n += c->dp->media_workers[w]->stats.alarm_events_lost;
 		sample(out, "lime_alarms_total", "kind", lime_alarm_kinds[i], n);
 	}
-	/* NOTE: the KMS client and the delivery to agencies do not exist yet,
-	 * so their counters are always 0. */
-	header(out, "lime_kms_resolutions_ok_total", "counter", "KMS resolutions that succeeded.");
-	sample(out, "lime_kms_resolutions_ok_total", NULL, NULL, 0);
+	header(out, "lime_kms_resolutions_ok_total", "counter",
+	       "KMS resolutions that succeeded, cache hits excluded.");
+	sample(out, "lime_kms_resolutions_ok_total", NULL, NULL, c->mikey.stats.resolutions_ok);
 	header(out, "lime_kms_resolutions_failed_total", "counter", "KMS resolutions that failed.");
-	sample(out, "lime_kms_resolutions_failed_total", NULL, NULL, 0);
+	sample(out, "lime_kms_resolutions_failed_total", NULL, NULL,
+	       c->mikey.stats.resolutions_failed);
+}
+
+static void sample_channel(FILE *out, const char *name, const char *liid,
+			   const char *channel, uint64_t n)
+{
+	fprintf(out, "%s{liid=", name);
+	label_value(out, liid);
+	fprintf(out, ",interface=\"%s\"} %llu\n", channel, (unsigned long long)n);
+}
+
+static void render_records(FILE *out, const struct control *c, const char *name,
+			   const char *help, bool delivered)
+{
+	const char *liid;
+
+	header(out, name, "counter", help);
+	FOR_EACH_RUN_LIID(c, i, liid) {
+		struct delivery_liid_counts n;
+
+		handover_liid_counts(c, liid, &n);
+		const uint64_t *counts = delivered ? n.delivered : n.spooled;
+		sample_channel(out, name, liid, "hi2", counts[DELIVERY_HI2]);
+		sample_channel(out, name, liid, "hi3", counts[DELIVERY_HI3]);
+	}
+}
+
+static void render_delivery(FILE *out, const struct control *c)
+{
+	struct delivery_stats d;
+
+	render_records(out, c, "lime_records_delivered_total",
+		       "Records fully written to the agency's socket, keepalives excluded.", true);
+	render_records(out, c, "lime_records_spooled_total",
+		       "Records written to the spool while the agency could not take them.", false);
+	handover_stats(c, &d);
+	header(out, "lime_delivery_backlog_records", "gauge",
+	       "Records submitted and not yet acknowledged by the agency's TCP.");
+	sample(out, "lime_delivery_backlog_records", NULL, NULL, d.records_pending);
+	header(out, "lime_spool_bytes", "gauge", "Bytes in the spool segments of every agency.");
+	sample(out, "lime_spool_bytes", NULL, NULL, d.spool_bytes);
+	header(out, "lime_delivery_connects_total", "counter", "Connections to agencies opened.");
+	sample(out, "lime_delivery_connects_total", NULL, NULL, d.connects);
+	header(out, "lime_delivery_disconnects_total", "counter", "Connections to agencies lost or dropped.");
+	sample(out, "lime_delivery_disconnects_total", NULL, NULL, d.disconnects);
+	header(out, "lime_delivery_keepalive_timeouts_total", "counter",
+	       "Keepalives an agency did not answer in time.");
+	sample(out, "lime_delivery_keepalive_timeouts_total", NULL, NULL, d.keepalive_timeouts);
+	header(out, "lime_records_resent_total", "counter",
+	       "Records sent again after a reconnect or a restart.");
+	sample(out, "lime_records_resent_total", NULL, NULL, d.records_resent);
+	header(out, "lime_records_lost_total", "counter",
+	       "Records dropped at the memory limit while the spool was full.");
+	sample(out, "lime_records_lost_total", NULL, NULL, d.records_lost);
 }
 
 void metrics_render(FILE *out, struct control *c)
@@ -192,6 +246,7 @@ void metrics_render(FILE *out, struct control *c)
 	render_rings(out, c);
 	render_calls(out, c);
 	render_alarms(out, c);
+	render_delivery(out, c);
 	pthread_mutex_unlock(&c->state_lock);
 }
 

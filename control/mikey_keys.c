@@ -9,9 +9,12 @@
 #include <rte_pause.h>
 
 #include "control/control.h"
+#include "control/debug_keys.h"
+#include "control/mikey_plain.h"
 #include "control/mikey/mikey_li_call.h"
 #include "control/mikey/mikey_li_precheck.h"
 #include "control/mikey/mikey_li_validity.h"
+#include "control/mikey_sourced.h"
 #include "lib/util/log.h"
 
 /* Resolved tickets kept, and how long without a known validity end. */
@@ -112,6 +115,11 @@ int mikey_keys_init(struct control *c)
 	kc.cert_file = kms->cert_file;
 	kc.key_file = kms->key_file;
 	kc.timeout_ms = kms->timeout_ms;
+	kc.max_retries = kms->retries;
+	if (c->cfg->io_backend != NULL && strcmp(c->cfg->io_backend, "epoll") == 0)
+		kc.backend = KMS_IO_EPOLL;
+	else if (c->cfg->io_backend != NULL && strcmp(c->cfg->io_backend, "io_uring") == 0)
+		kc.backend = KMS_IO_URING;
 	mk->kms = kms_client_start(&kc, err, sizeof(err));
 	if (mk->kms == NULL) {
 		LOG_ERR("KMS client: %s", err);
@@ -122,7 +130,14 @@ int mikey_keys_init(struct control *c)
 			   kms->kms_identity);
 	mikey_li_policy_init(&mk->policy);
 	mk->policy.kms_identity = kms->kms_identity;
+	mk->policy.max_clock_skew_us = (int64_t)kms->skew_s * MIKEY_LI_US_PER_S;
+	mk->policy.validity_skew_us = (int64_t)kms->skew_s * MIKEY_LI_US_PER_S;
 	mikey_li_limiter_config_init(&lc);
+	/* Bursts allow two seconds' worth of requests at once. */
+	lc.global_rate = kms->rate_limit;
+	lc.global_burst = 2 * kms->rate_limit;
+	lc.source_rate = kms->source_rate_limit;
+	lc.source_burst = 2 * kms->source_rate_limit;
 	mikey_li_reuse_config_init(&rc);
 	if (mikey_li_limiter_init(&mk->limiter, &lc) != 0 ||
 	    mikey_li_reuse_init(&mk->reuse, &rc) != 0 ||
@@ -131,7 +146,7 @@ int mikey_keys_init(struct control *c)
 		return -1;
 	}
 	mk->enabled = true;
-	return 0;
+	return mikey_sourced_init(c);
 }
 
 static void exchange_free(struct mikey_exchange *x)
@@ -178,6 +193,7 @@ void mikey_keys_free(struct control *c)
 
 	if (!mk->enabled)
 		return;
+	mikey_sourced_free(c);
 	kms_client_drain(mk->kms, 0);
 	while ((n = kms_client_poll(mk->kms, resp, POLL_BURST)) > 0)
 		for (size_t i = 0; i < n; i++) {
@@ -242,10 +258,18 @@ static void key_streams(struct control *c, struct mikey_exchange *x,
 		give_up(c, x);
 		return;
 	}
-	for (unsigned i = 0; i < x->n_streams; i++)
+	for (unsigned i = 0; i < x->n_streams; i++) {
 		if (media_stream_signal(c, x->stream_ids[i], x->generations[i],
-					MEDIA_MSG_KEYS, sets, n) == 0)
-			c->mikey.stats.keyed_streams++;
+					MEDIA_MSG_KEYS, sets, n) != 0)
+			continue;
+		c->mikey.stats.keyed_streams++;
+		if (c->debug_events != NULL)
+			debug_keys_sets(c->debug_events, c->dialogs, &(struct debug_key_sets){
+				.call_id = x->call_id, .ts_us = x->ts_us,
+				.liid_ids = x->liid_ids, .n_liids = x->n_liids,
+				.stream_id = x->stream_ids[i],
+				.source = DEBUG_KEYS_MIKEY_TICKET, .sets = sets, .n_sets = n });
+	}
 	explicit_bzero(sets, sizeof(sets));
 
 	if (x->answered_mono_us != 0) {
@@ -254,6 +278,21 @@ static void key_streams(struct control *c, struct mikey_exchange *x,
 		st->latency_us[st->latency_count++ % MIKEY_LATENCY_SAMPLES] =
 			(uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);
 	}
+}
+
+/* Hands the exchange to the KMS-sourced key path (mikey_sourced.c). */
+static void finish_sourced(struct control *c, const struct mikey_exchange *x,
+			   const struct mikey_li_keys *keys)
+{
+	struct mikey_sourced_exchange v = {
+		.call_id = x->call_id, .ti = x->ti, .ti_len = x->ti_len,
+		.tr = x->tr, .tr_len = x->tr_len, .from = x->from, .to = x->to,
+		.ts_us = x->ts_us, .pc = &x->pc, .stream_ids = x->stream_ids,
+		.generations = x->generations, .n_streams = x->n_streams,
+		.liid_ids = x->liid_ids, .cins = x->cins, .n_liids = x->n_liids,
+	};
+
+	mikey_sourced_finish(c, &v, keys);
 }
 
 /*
@@ -275,6 +314,10 @@ static void finish(struct control *c, struct mikey_exchange *x,
 	struct mikey_li_reuse_result rr;
 	struct mikey_li_call_keys ck;
 
+	if (mk->sourced != NULL) {
+		finish_sourced(c, x, keys);
+		return;
+	}
 	if (mikey_li_verify_init(&t, keys, &fail) != MIKEY_LI_OK) {
 		report_alarm(c, x, alarm_of(fail.status), fail.reason);
 		give_up(c, x);
@@ -413,7 +456,7 @@ void mikey_keys_on_offer(void *ctx, const struct call_mikey_event *ev)
 	struct control *c = ctx;
 	struct mikey_keys *mk = &c->mikey;
 
-	if (!mk->enabled)
+	if (!mk->enabled || mikey_plain_handles(ev))
 		return;
 	struct mikey_exchange *x = copy_exchange(ev);
 	if (x == NULL)
@@ -437,6 +480,12 @@ void mikey_keys_on_exchange(void *ctx, const struct call_mikey_event *ev)
 {
 	struct control *c = ctx;
 	struct mikey_keys *mk = &c->mikey;
+
+	/* Plain RFC 3830 MIKEY carries its keys itself: no KMS. */
+	if (mikey_plain_handles(ev)) {
+		mikey_plain_on_exchange(c, ev);
+		return;
+	}
 	struct mikey_exchange *x = copy_exchange(ev);
 
 	if (x == NULL) {
@@ -573,5 +622,5 @@ unsigned mikey_keys_poll(struct control *c)
 		kms_response_free(resp[i]);
 		__atomic_fetch_sub(&c->dp->pending_key_requests, 1, __ATOMIC_RELEASE);
 	}
-	return (unsigned)n;
+	return (unsigned)n + mikey_sourced_poll(c);
 }

@@ -25,6 +25,7 @@
 
 struct control;
 struct resolution;
+struct mikey_sourced;
 
 /* Latency samples kept for the percentiles of answer-to-keys time. */
 #define MIKEY_LATENCY_SAMPLES 4096
@@ -39,6 +40,13 @@ struct mikey_keys_stats {
 	uint64_t requests_refused;  /* not sent: the KMS client refused them */
 	uint64_t keyed_streams;     /* streams that got MIKEY keys */
 	uint64_t forged_offers;     /* TRANSFER_INITs rejected at the offer */
+	/* Key reports (kms.mode kms_sourced or both, mikey_sourced.c). */
+	uint64_t report_fetches;    /* fetches sent to the KMS, repeats included */
+	uint64_t reports_found;
+	uint64_t reports_missing;   /* none stored within the wait */
+	uint64_t report_fetches_failed;
+	uint64_t keys_mismatches;   /* report and signalling gave other keys */
+	uint64_t keyed_from_reports; /* exchanges keyed with the report's keys */
 	/* Wall-clock microseconds from the answer to keys sent to the
 	 * workers, for the most recent keyed exchanges. */
 	uint32_t latency_us[MIKEY_LATENCY_SAMPLES];
@@ -57,6 +65,7 @@ struct mikey_keys {
 	struct mikey_li_reuse reuse;
 	struct mikey_li_lru cache;      /* ticket hash -> struct mikey_li_keys */
 	struct resolution *in_flight;   /* tickets being resolved */
+	struct mikey_sourced *sourced;  /* NULL in kms.mode signalling */
 	struct mikey_keys_stats stats;
 };
 

@@ -9,6 +9,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 
+#include "control/handover.h"
 #include "dataplane/lcore_stats.h"
 #include "lib/util/json.h"
 
@@ -30,11 +31,17 @@ static void per_liid_records(struct json_writer *w, const char *key,
 {
 	const char *liid;
 
+	bool delivered = strcmp(key, "records_delivered") == 0;
+
 	json_object_begin(w, key);
 	FOR_EACH_RUN_LIID(c, i, liid) {
+		struct delivery_liid_counts n;
+
+		handover_liid_counts(c, liid, &n);
+		const uint64_t *counts = delivered ? n.delivered : n.spooled;
 		json_object_begin(w, liid);
-		json_u64(w, "hi2", 0);
-		json_u64(w, "hi3", 0);
+		json_u64(w, "hi2", counts[DELIVERY_HI2]);
+		json_u64(w, "hi3", counts[DELIVERY_HI3]);
 		json_object_end(w);
 	}
 	json_object_end(w);
@@ -261,6 +268,28 @@ static uint64_t alarm_count(const struct control *c, int kind)
 	return n;
 }
 
+/* The delivery engine's own counters, beside the per-LIID counts. */
+static void write_delivery(struct json_writer *w, const struct control *c)
+{
+	struct delivery_stats d;
+
+	handover_stats(c, &d);
+	json_object_begin(w, "delivery");
+	json_string(w, "backend", d.backend != NULL ? d.backend : "none");
+	json_u64(w, "connects", d.connects);
+	json_u64(w, "connect_failures", d.connect_failures);
+	json_u64(w, "disconnects", d.disconnects);
+	json_u64(w, "keepalives_sent", d.keepalives_sent);
+	json_u64(w, "keepalive_timeouts", d.keepalive_timeouts);
+	json_u64(w, "records_replayed", d.records_replayed);
+	json_u64(w, "records_resent", d.records_resent);
+	json_u64(w, "records_lost", d.records_lost);
+	json_u64(w, "records_unrouted", c->stats.records_unrouted);
+	json_u64(w, "spool_bytes", d.spool_bytes);
+	json_u64(w, "bad_responses", d.bad_responses);
+	json_object_end(w);
+}
+
 static void write_keys_and_delivery(struct json_writer *w,
 				    const struct control *c)
 {
@@ -277,10 +306,14 @@ static void write_keys_and_delivery(struct json_writer *w,
 	json_u64(w, "forged_offers", c->mikey.stats.forged_offers);
 	json_u64(w, "answer_to_keys_us_p50", mikey_keys_latency_quantile(&c->mikey.stats, 0.5));
 	json_u64(w, "answer_to_keys_us_p99", mikey_keys_latency_quantile(&c->mikey.stats, 0.99));
+	json_u64(w, "report_fetches", c->mikey.stats.report_fetches);
+	json_u64(w, "reports_found", c->mikey.stats.reports_found);
+	json_u64(w, "reports_missing", c->mikey.stats.reports_missing);
+	json_u64(w, "report_fetches_failed", c->mikey.stats.report_fetches_failed);
+	json_u64(w, "keys_mismatches", c->mikey.stats.keys_mismatches);
+	json_u64(w, "keyed_from_reports", c->mikey.stats.keyed_from_reports);
 	json_object_end(w);
 
-	/* NOTE: only key_unavailable is raised so far; the KMS alarms
-	 * need the KMS client. */
 	json_object_begin(w, "alarms");
 	for (int i = 0; i < LIME_ALARM_KINDS; i++)
 		json_u64(w, lime_alarm_kinds[i], alarm_count(c, i));
@@ -288,6 +321,7 @@ static void write_keys_and_delivery(struct json_writer *w,
 
 	per_liid_records(w, "records_delivered", c);
 	per_liid_records(w, "records_spooled", c);
+	write_delivery(w, c);
 }
 
 static void write_lcore(struct json_writer *w, unsigned int lcore,

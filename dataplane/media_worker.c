@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dataplane/media_worker.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +23,19 @@ static struct media_liid_counters *liid_counters(struct media_worker *w,
 #define FOR_EACH_LIID(w, s, c) \
 	for (uint16_t i_ = 0; i_ < (s)->n_liids && ((c) = liid_counters((w), (s)->liids[i_]), 1); i_++)
 
-/* Hands a packet to the control lcore, which writes it out. */
-static void output(struct media_worker *w, struct rte_mbuf *m)
+static_assert(MEDIA_STREAM_LIIDS == PKT_META_CC_LIIDS,
+	      "a packet carries the LIIDs of its stream");
+
+/* Hands a packet of stream s to the control lcore, which delivers it to
+ * the stream's intercepts. */
+static void output(struct media_worker *w, const struct media_stream *s,
+		   struct rte_mbuf *m)
 {
+	struct pkt_meta *meta = pkt_meta(m);
+
+	meta->cc_n_liids = (uint8_t)s->n_liids;
+	memcpy(meta->cc_liids, s->liids, sizeof(meta->cc_liids));
+	memcpy(meta->cc_cins, s->cins, sizeof(meta->cc_cins));
 	if (w->output == NULL) {
 		rte_pktmbuf_free(m);
 		return;
@@ -91,7 +102,7 @@ static void deliver_undecryptable(struct media_worker *w, struct media_stream *s
 	FOR_EACH_LIID(w, s, c)
 		c->undecryptable++;
 	raise_key_unavailable(w, s, m);
-	output(w, m);
+	output(w, s, m);
 }
 
 static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
@@ -208,7 +219,7 @@ static void decrypt(struct media_worker *w, struct media_stream *s,
 		if (meta->payload_offset + len > m->pkt_len ||
 		    rte_pktmbuf_read(m, meta->payload_offset, len, payload) != payload) {
 			w->stats.malformed++;
-			output(w, m);
+			output(w, s, m);
 			return;
 		}
 	} else {
@@ -239,7 +250,7 @@ static void decrypt(struct media_worker *w, struct media_stream *s,
 		w->stats.decrypted++;
 		FOR_EACH_LIID(w, s, c)
 			c->decrypted++;
-		output(w, m);
+		output(w, s, m);
 		return;
 	case SRTP_DUPLICATE:
 		/* The same packet from a second tap, or a retransmission:
@@ -258,7 +269,7 @@ static void decrypt(struct media_worker *w, struct media_stream *s,
 		w->stats.plain++;
 		FOR_EACH_LIID(w, s, c)
 			c->plain++;
-		output(w, m);
+		output(w, s, m);
 		return;
 	}
 	if (r == SRTP_MALFORMED)
@@ -266,7 +277,7 @@ static void decrypt(struct media_worker *w, struct media_stream *s,
 	w->stats.failed++;
 	FOR_EACH_LIID(w, s, c)
 		c->failed++;
-	output(w, m);
+	output(w, s, m);
 }
 
 static void hold(struct media_worker *w, struct media_stream *s, struct rte_mbuf *m)
@@ -315,7 +326,7 @@ static void process_packet(struct media_worker *w, struct rte_mbuf *m)
 		w->stats.plain++;
 		FOR_EACH_LIID(w, s, c)
 			c->plain++;
-		output(w, m);
+		output(w, s, m);
 		return;
 	case MEDIA_STREAM_NO_KEYS:
 		deliver_undecryptable(w, s, m);

@@ -11,6 +11,9 @@
 
 #include <rte_mbuf.h>
 
+/* Intercepts one media packet can go to (the LIIDs of one stream). */
+#define PKT_META_CC_LIIDS 4
+
 struct pkt_meta {
 	uint64_t ts_us;        /* capture time, microseconds since the Unix epoch */
 	uint16_t l3_offset;    /* innermost IP header, from the start of the data */
@@ -21,6 +24,13 @@ struct pkt_meta {
 	uint8_t ip_version;
 	uint16_t reserved;
 	uint32_t flow_data;    /* the flow table entry's value for media */
+	/* Set by a worker on a media packet it hands back: the intercepts
+	 * that receive it as content of communication, so that the control
+	 * lcore needs no stream state, which may be gone by then. */
+	uint8_t cc_n_liids;
+	uint8_t cc_reserved[3];
+	uint16_t cc_liids[PKT_META_CC_LIIDS];
+	uint32_t cc_cins[PKT_META_CC_LIIDS];
 };
 
 static inline struct pkt_meta *pkt_meta(struct rte_mbuf *m)

@@ -8,6 +8,11 @@
 # Environment:
 #   LIME_SRTP_PREFIX  where the OpenSSL build of libsrtp2 goes
 #                     (default /opt/lime/libsrtp2)
+#   LIME_TEST_DEPS    set to 1 to add the packages that only tests use:
+#                     prometheus, whose promtool checks the metrics
+#                     exposition (Debian 12: 22.5 MB to download, 332 MB
+#                     installed with its dependencies, so it is not in the
+#                     default list)
 set -euo pipefail
 
 SRTP_PREFIX=${LIME_SRTP_PREFIX:-/opt/lime/libsrtp2}
@@ -24,6 +29,9 @@ PACKAGES=(
 	python3 python3-scapy python3-cryptography tcpdump curl
 	dpkg-dev devscripts fakeroot
 )
+if [ "${LIME_TEST_DEPS:-0}" = 1 ]; then
+	PACKAGES+=(prometheus)
+fi
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then

@@ -3,8 +3,9 @@
 # captures: the capture front end (decode, reassembly, SIP over UDP and
 # TCP), then intercepted SDES and MIKEY-TICKET calls made by lime-callgen
 # through a lime-kms on loopback, with the attack scenarios, decrypted by
-# lime. Delivery to an agency is not part of the demo yet: lime writes the
-# decrypted media to a pcapng file and the records to an event file.
+# lime and delivered over HI2 and HI3 to a lime-lemf, the reference LEA
+# receiver. It prints what the LEA received, where the WAV files are, and
+# the alarms the attacks raised.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,7 +91,8 @@ ticket_policy:
 YAML
 build/lime-kms --config "$DEMO/kms.yaml" --log-level warning 2>"$DEMO/kms.log" &
 kms_pid=$!
-trap 'kill "$kms_pid" 2>/dev/null' EXIT
+lemf_pid=
+trap 'kill "$kms_pid" $lemf_pid 2>/dev/null' EXIT
 sleep 1
 li_psk=$(/usr/bin/python3 -c "import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))['li_nodes'][0]['psk_hex'])" "$DEMO/kms.yaml" 2>/dev/null ||
 	sed -n '/li_nodes:/,/ticket_policy:/s/.*psk_hex: "\(.*\)"/\1/p' "$DEMO/kms.yaml")
@@ -99,6 +101,15 @@ build/lime-callgen --out "$DEMO/calls.pcap" --truth "$DEMO/calls.json" --calls 1
 	--concurrency 4 --duration 3 --target-share 0.75 --targets 2 --keying mixed --seed 1 \
 	--attack tap-altered --attack expired-ticket --attack forged-flood:2 --quiet \
 	--kms "https://127.0.0.1:$port/mikey" --kms-ca "$DEMO/ca.pem" --kms-config "$DEMO/kms.yaml"
+
+hi2_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+hi3_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rm -rf "$DEMO/lea" "$DEMO/spool"
+echo "==> starting lime-lemf (the LEA) on 127.0.0.1:$hi2_port (HI2) and :$hi3_port (HI3)"
+build/lime-lemf --hi2 "127.0.0.1:$hi2_port" --hi3 "127.0.0.1:$hi3_port" --out "$DEMO/lea" \
+	--log-level warning 2>"$DEMO/lemf.log" &
+lemf_pid=$!
+sleep 0.5
 
 cat >"$DEMO/lime-calls.yaml" <<YAML
 lcores: "0-1"
@@ -116,8 +127,10 @@ intercepts:
     agency: "lea-1"
 agencies:
   - name: "lea-1"
-    hi2: "127.0.0.1:9002"
-    hi3: "127.0.0.1:9003"
+    hi2: "127.0.0.1:$hi2_port"
+    hi3: "127.0.0.1:$hi3_port"
+    operator_id: "DEMO"
+    network_element_id: "lime-demo"
 spool_dir: "$DEMO/spool"
 YAML
 
@@ -125,14 +138,21 @@ echo "==> running lime on $DEMO/calls.pcap"
 build/lime --config "$DEMO/lime-calls.yaml" --pcap "$DEMO/calls.pcap" \
 	--summary "$DEMO/calls-summary.json" --cc-pcap "$DEMO/decrypted.pcapng" \
 	--debug-events "$DEMO/events.jsonl" --log-level error
+kill "$lemf_pid"
+wait "$lemf_pid" 2>/dev/null || true
+lemf_pid=
 
 /usr/bin/python3 - "$DEMO/calls.json" "$DEMO/calls-summary.json" "$DEMO" <<'PY'
+import collections
+import glob
 import json
+import os
 import sys
 
 truth = json.load(open(sys.argv[1]))
 s = json.load(open(sys.argv[2]))
 demo = sys.argv[3]
+lea = os.path.join(demo, "lea")
 media = s["media"]
 print()
 print("calls in the capture: %d (%d to targets, %d attack calls)" % (
@@ -142,9 +162,37 @@ print("KMS resolutions:      %d ok, %d failed" % (s["kms_resolutions_ok"], s["km
 print("media packets:        %d decrypted, %d undecryptable, %d failed" % (
     media["decrypted"], media["undecryptable"], media["failed"]))
 print("alarms:               %s" % ", ".join("%s %d" % kv for kv in s["alarms"].items() if kv[1]))
-for call in truth["calls"]:
-    if "attack" in call:
-        print("  attack %-15s expected %s" % (call["attack"]["kind"], " or ".join(call["attack"]["expected_alarms"])))
-print("decrypted media:      %s/decrypted.pcapng (open it with Wireshark)" % demo)
-print("IRI records and flows: %s/events.jsonl" % demo)
+print("records delivered:    %s" % s["records_delivered"])
+print("records spooled:      %s" % s["records_spooled"])
+
+print()
+print("what the LEA (lime-lemf) received, in %s:" % lea)
+lemf = json.load(open(os.path.join(lea, "summary.json")))
+for liid, n in lemf["liids"].items():
+    types = collections.Counter()
+    alarms = collections.defaultdict(set)
+    for line in open(os.path.join(lea, liid, "iri.jsonl")):
+        rec = json.loads(line)
+        types[rec["type"]] += 1
+        if "alarm" in rec:
+            alarms[rec["alarm"]["call_id"]].add(rec["alarm"]["kind"])
+    gaps = n["iri_sequence"]["gaps"] + n["cc_sequence"]["gaps"]
+    print("  LIID %s: %d IRI records (%s), %d CC packets, %d calls, sequence gaps %d" % (
+        liid, n["iri_records"], ", ".join("%s %d" % kv for kv in sorted(types.items())),
+        n["cc_records"], n["iri_sequence"]["cins"], gaps))
+    wavs = sorted(glob.glob(os.path.join(lea, liid, "*.wav")))
+    print("  decrypted audio: %d WAV files in %s (play one with: aplay %s)" % (
+        len(wavs), os.path.join(lea, liid), wavs[0] if wavs else "-"))
+    print("  IRI records: %s; CC packets: %s" % (
+        os.path.join(lea, liid, "iri.jsonl"), os.path.join(lea, liid, "cc.pcap")))
+    print("  alarms the LEA received as IRI-REPORTs:")
+    for call in truth["calls"]:
+        if "attack" in call:
+            got = sorted(alarms.get(call["call_id"], set()))
+            print("    attack %-15s call %s: %s (expected %s)" % (
+                call["attack"]["kind"], call["call_id"], ", ".join(got) or "none",
+                " or ".join(call["attack"]["expected_alarms"])))
+print()
+print("decrypted media as lime saw it: %s/decrypted.pcapng (open it with Wireshark)" % demo)
+print("lime's flows, key fingerprints and IRI events: %s/events.jsonl" % demo)
 PY

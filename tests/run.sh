@@ -45,7 +45,7 @@ step() {
 
 if [ "${LIME_SKIP_DEPS:-0}" != 1 ]; then
 	step "installing dependencies"
-	if ! deploy/install-deps.sh; then
+	if ! LIME_TEST_DEPS=1 deploy/install-deps.sh; then
 		fail "deploy/install-deps.sh"
 		finish
 	fi

@@ -167,3 +167,17 @@ void lime_log(enum lime_log_level level, const char *fmt, ...)
 	write_line(level, &now, fmt, ap);
 	va_end(ap);
 }
+
+void lime_log_unlimited(enum lime_log_level level, const char *fmt, ...)
+{
+	if (level > log_level)
+		return;
+
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+
+	va_list ap;
+	va_start(ap, fmt);
+	write_line(level, &now, fmt, ap);
+	va_end(ap);
+}

@@ -35,6 +35,10 @@ enum lime_log_level lime_log_get_level(void);
 
 void lime_log(enum lime_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* As lime_log, without the repeat limit: for lines that form an audit
+ * trail, where every line must reach the log. */
+void lime_log_unlimited(enum lime_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #define LOG_ERR(...) lime_log(LIME_LOG_ERR, __VA_ARGS__)
 #define LOG_WARN(...) lime_log(LIME_LOG_WARNING, __VA_ARGS__)

@@ -50,6 +50,7 @@ run_lime() {
 	cat >"$WORK/lime.yaml" <<YAML
 lcores: "0-1"
 workers: 1
+spool_dir: "$WORK/spool"
 ports: ["$VDEV"]
 sip_ports: [5060]
 mbufs: $MBUFS

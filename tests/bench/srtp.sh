@@ -33,10 +33,11 @@ echo "== the whole lime path: $CALLS calls of $SECONDS_PER_CALL s"
 "$BUILD/lime-callgen" --out "$work/calls.pcap" --truth "$work/truth.json" --calls "$CALLS" \
 	--concurrency "$CALLS" --duration "$SECONDS_PER_CALL" --target-share 1 \
 	--targets "$CALLS" --seed 3 --quiet
-"$python" - "$work/truth.json" >"$work/lime.yaml" <<'PY'
+"$python" - "$work/truth.json" "$work" >"$work/lime.yaml" <<'PY'
 import json, sys
 targets = json.load(open(sys.argv[1]))["targets"]
-print('lcores: "0-1"\nworkers: 1\nmax_flows: 65536\nintercepts:\n  - liid: "LIID-1"')
+print('lcores: "0-1"\nworkers: 1\nmax_flows: 65536\nspool_dir: "%s/spool"' % sys.argv[2])
+print('intercepts:\n  - liid: "LIID-1"')
 print("    targets: [%s]" % ", ".join('"%s"' % t for t in targets))
 print('    agency: "lea-1"\nagencies:\n  - name: "lea-1"\n    hi2: "127.0.0.1:9002"\n    hi3: "127.0.0.1:9003"')
 PY

@@ -227,7 +227,7 @@ li_nodes:
   - identity: "sip:li-node-1@lime.test"
     psk_hex: "55555555555555555555555555555555"
 ticket_policy:
-  validity_s: 120
+  validity_s: 300
   reusable: $reusable
   forking: true
 YAML
@@ -246,7 +246,7 @@ start_kms() {
 }
 
 port=$(free_port)
-write_kms_config "$work/kms.yaml" "$port" -20 true
+write_kms_config "$work/kms.yaml" "$port" -150 true
 start_kms "$work/kms.yaml" "$port" "$work/kms.log"
 mikey_options=(--kms "$kms_url" --kms-ca "$work/ca.pem" --kms-config "$work/kms.yaml")
 

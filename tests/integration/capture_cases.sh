@@ -90,6 +90,7 @@ lcores: "0-1"
 workers: 1
 sip_ports: [5060]
 EOF
+echo "spool_dir: \"$work/spool\"" >>"$config"
 
 # Compare one case's expectations with a summary file. Prints one line per
 # difference and exits with 1 when there is any.

@@ -36,6 +36,7 @@ agencies:
     hi2: "127.0.0.1:9002"
     hi3: "127.0.0.1:9003"
 YAML
+echo "spool_dir: \"$work/spool\"" >>"$work/lime.yaml"
 
 # name, then lime-callgen options
 cases=(
@@ -98,6 +99,7 @@ agencies:
     hi2: "127.0.0.1:9002"
     hi3: "127.0.0.1:9003"
 YAML
+echo "spool_dir: \"$rekey/spool\"" >>"$rekey/lime.yaml"
 if "$python" "$(dirname -- "$checker")/../pcapgen/gen_rekey_case.py" "$rekey/rekey.pcap" \
 	"$rekey/expected.json" >"$rekey/gen.log" 2>&1 &&
    timeout 60 "$build/lime" --config "$rekey/lime.yaml" --pcap "$rekey/rekey.pcap" \

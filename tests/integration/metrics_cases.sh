@@ -78,6 +78,13 @@ for key, metric in (("media_decrypted", "lime_media_decrypted_total"),
         checks.append(('%s{liid="%s"}' % (metric, liid), n))
 for kind, n in summary["alarms"].items():
     checks.append(('lime_alarms_total{kind="%s"}' % kind, n))
+for key, metric in (("records_delivered", "lime_records_delivered_total"),
+                    ("records_spooled", "lime_records_spooled_total")):
+    for liid, by_interface in summary[key].items():
+        for interface, n in by_interface.items():
+            checks.append(('%s{liid="%s",interface="%s"}' % (metric, liid, interface), n))
+checks.append(("lime_kms_resolutions_ok_total", summary["kms_resolutions_ok"]))
+checks.append(("lime_kms_resolutions_failed_total", summary["kms_resolutions_failed"]))
 for cls, n in summary["packets_by_class"].items():
     checks.append(('lime_packets_by_class_total{class="%s"}' % cls, n))
 bad = [(name, want, metrics.get(name)) for name, want in checks if metrics.get(name) != want]
@@ -120,10 +127,10 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/me
 [[ "$code" == 405 ]] && pass endpoint_wrong_method || fail endpoint_wrong_method "status $code, expected 405"
 
 # Every sample line: a metric name, optional labels, an integer value.
-if ! grep -v '^#' "$work/scrape.prom" | grep -vqE '^[a-z_]+(\{[a-z_]+="[^"]*"\})? [0-9]+$'; then
+if ! grep -v '^#' "$work/scrape.prom" | grep -vqE '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$'; then
 	pass exposition_syntax
 else
-	fail exposition_syntax "$(grep -v '^#' "$work/scrape.prom" | grep -vE '^[a-z_]+(\{[a-z_]+="[^"]*"\})? [0-9]+$' | head -1)"
+	fail exposition_syntax "$(grep -v '^#' "$work/scrape.prom" | grep -vE '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$' | head -1)"
 fi
 
 if command -v promtool >/dev/null; then
@@ -133,7 +140,7 @@ if command -v promtool >/dev/null; then
 		fail promtool "$(head -2 "$work/promtool.log" | tr '\n' ';')"
 	fi
 else
-	echo "SKIP metrics promtool: promtool is not installed (Debian package prometheus)"
+	echo "SKIP metrics promtool: promtool is not installed (Debian package prometheus; LIME_TEST_DEPS=1 deploy/install-deps.sh installs it)"
 fi
 
 kill -TERM "$lime_pid" 2>/dev/null

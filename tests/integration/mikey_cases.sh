@@ -95,6 +95,7 @@ write_lime_config() {
 	cat >"$1" <<YAML
 lcores: "0-1"
 workers: 1
+spool_dir: "$work/spool"
 kms:
   url: "https://127.0.0.1:$2/mikey"
   ca_file: "$work/ca.pem"

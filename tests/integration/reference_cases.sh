@@ -35,6 +35,7 @@ agencies:
     hi2: "127.0.0.1:9002"
     hi3: "127.0.0.1:9003"
 YAML
+echo "spool_dir: \"$work/spool\"" >>"$work/lime.yaml"
 
 if timeout 60 "$build/lime" --config "$work/lime.yaml" --pcap "$captures/sdes-call.pcap" \
 	--summary "$work/summary.json" --cc-pcap "$work/decrypted.pcapng" >"$work/lime.log" 2>&1; then

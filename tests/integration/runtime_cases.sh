@@ -254,6 +254,7 @@ lcores: "0-1"
 workers: 1
 sip_ports: [5060]
 EOF
+echo "spool_dir: \"$work/spool\"" >>"$config"
 
 small_mbufs_config=$work/small_mbufs.yaml
 cp -- "$config" "$small_mbufs_config"
@@ -267,6 +268,7 @@ ports: ["net_null0"]
 sip_ports: [5060]
 eal_args: ["--no-huge", "-m", "512"]
 EOF
+echo "spool_dir: \"$work/spool\"" >>"$live_config"
 
 small_pcap=$runtime_dir/options_paced.pcap
 

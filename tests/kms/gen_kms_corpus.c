@@ -8,13 +8,17 @@
  * tests/kms/kms_test_config.h, which the harness uses too, so their MACs
  * and timestamps are valid there and the fuzzer starts inside the
  * exchanges. A ticket is obtained by running the Request exchange through
- * the KMS core. Seeds are whole HTTP requests, a few bare MIKEY messages,
- * and requests that each HTTP rule rejects.
+ * the KMS core. Seeds are whole HTTP requests, a few bare MIKEY messages
+ * (key report exchanges among them), and requests that each HTTP rule
+ * rejects.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "kms_client/kms_key_report.h"
 #include "lib/util/log.h"
 #include "tests/kms/kms_client_msg.h"
 #include "tests/kms/kms_test_config.h"
@@ -102,6 +106,45 @@ static size_t build_resolve(const char *identity, const uint8_t *psk,
 	return len;
 }
 
+/* A key report by Bob of a TRANSFER_INIT with the ticket and a
+ * TRANSFER_RESP, and an LI node's fetch of it. */
+static void write_key_reports(const struct kmsc_ticket *ticket)
+{
+	static uint8_t ti[8192], tr[8192], msg[65536];
+	uint8_t lookup[KMS_REPORT_LOOKUP_LEN];
+	unsigned int hash_len = 0;
+	struct kmsc_params p;
+	size_t ti_len = 0, tr_len = 0, len = 0;
+
+	if (kmsc_build_transfer(ticket, MIKEY_DT_TRANSFER_INIT, 0x0c5b0001, 0xa1, ti,
+				sizeof(ti), &ti_len) != 0 ||
+	    kmsc_build_transfer(ticket, MIKEY_DT_TRANSFER_RESP, 0x0c5b0001, 0xb2, tr,
+				sizeof(tr), &tr_len) != 0) {
+		fprintf(stderr, "gen_kms_corpus: building the TRANSFER messages failed\n");
+		exit(1);
+	}
+	kmsc_params_init(&p, KMS_TEST_BOB, kms_test_psk_bob, 16, KMS_TEST_KMS_ID,
+			 KMS_TEST_NOW_US);
+	if (kmsc_build_key_report(&p, ti, ti_len, tr, tr_len, msg, sizeof(msg), &len) != 0) {
+		fprintf(stderr, "gen_kms_corpus: building the key report failed\n");
+		exit(1);
+	}
+	write_seed("key_report.mikey", msg, len);
+	write_post("key_report.http", msg, len, "");
+
+	EVP_Digest(ticket->ticket_data, ticket->ticket_data_len, lookup, &hash_len,
+		   EVP_sha256(), NULL);
+	memcpy(lookup + KMS_REPORT_HASH_LEN, "\x0c\x5b\x00\x01", 4);
+	kmsc_params_init(&p, KMS_TEST_LI, kms_test_psk_li, 16, KMS_TEST_KMS_ID,
+			 KMS_TEST_NOW_US);
+	if (kmsc_build_report_fetch(&p, lookup, sizeof(lookup), msg, sizeof(msg), &len) != 0) {
+		fprintf(stderr, "gen_kms_corpus: building the report fetch failed\n");
+		exit(1);
+	}
+	write_seed("report_fetch.mikey", msg, len);
+	write_post("report_fetch.http", msg, len, "");
+}
+
 static void write_http_errors(void)
 {
 	static char big[9000];
@@ -185,6 +228,7 @@ int main(int argc, char **argv)
 	memcpy(both + n, msg2, len2);
 	write_seed("pipelined.http", both, (size_t)n + len2);
 
+	write_key_reports(&ticket);
 	write_http_errors();
 	kms_fini(&kms);
 	kms_config_free(cfg);

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "kms_client/kms_key_report.h"
 #include "lib/mikey/mikey_kdf.h"
 #include "lib/mikey/mikey_kemac.h"
 #include "lib/mikey/mikey_mac.h"
@@ -154,6 +155,62 @@ int kmsc_build_resolve(const struct kmsc_params *p, const struct kmsc_ticket *t,
 	if (mikey_builder_finish(&b, len) != MIKEY_OK)
 		return -1;
 	return sign_initial(p, MIKEY_DT_RESOLVE_INIT_PSK, out, mac_offset);
+}
+
+int kmsc_build_key_report(const struct kmsc_params *p, const uint8_t *ti, size_t ti_len,
+			  const uint8_t *tr, size_t tr_len, uint8_t *out, size_t cap,
+			  size_t *len)
+{
+	struct mikey_builder b;
+	size_t mac_offset = 0;
+
+	mikey_builder_init(&b, out, cap);
+	put_common(&b, p, MIKEY_DT_RESOLVE_INIT_PSK, MIKEY_RAND_ROLE_RANDRR,
+		   MIKEY_ID_ROLE_IDRR);
+	mikey_put_ext(&b, KMS_EXT_REPORTED_INIT, ti, ti_len);
+	if (tr != NULL)
+		mikey_put_ext(&b, KMS_EXT_REPORTED_RESP, tr, tr_len);
+	mikey_put_v(&b, p->auth_alg, NULL, &mac_offset);
+	if (mikey_builder_finish(&b, len) != MIKEY_OK)
+		return -1;
+	return sign_initial(p, MIKEY_DT_RESOLVE_INIT_PSK, out, mac_offset);
+}
+
+int kmsc_build_report_fetch(const struct kmsc_params *p, const uint8_t *lookup,
+			    size_t lookup_len, uint8_t *out, size_t cap, size_t *len)
+{
+	struct mikey_builder b;
+	size_t mac_offset = 0;
+
+	mikey_builder_init(&b, out, cap);
+	put_common(&b, p, MIKEY_DT_RESOLVE_INIT_PSK, MIKEY_RAND_ROLE_RANDRR,
+		   MIKEY_ID_ROLE_IDRR);
+	mikey_put_ext(&b, KMS_EXT_REPORT_LOOKUP, lookup, lookup_len);
+	mikey_put_v(&b, p->auth_alg, NULL, &mac_offset);
+	if (mikey_builder_finish(&b, len) != MIKEY_OK)
+		return -1;
+	return sign_initial(p, MIKEY_DT_RESOLVE_INIT_PSK, out, mac_offset);
+}
+
+int kmsc_build_transfer(const struct kmsc_ticket *t, uint8_t data_type, uint32_t csb_id,
+			uint8_t rand_fill, uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t rand[16];
+	struct mikey_builder b;
+	bool init = data_type == MIKEY_DT_TRANSFER_INIT;
+
+	memset(rand, rand_fill, sizeof(rand));
+	mikey_builder_init(&b, out, cap);
+	mikey_put_hdr_simple(&b, data_type, init, MIKEY_PRF_HMAC_SHA_256, csb_id,
+			     MIKEY_MAP_EMPTY);
+	mikey_put_t(&b, MIKEY_TS_NTP_UTC, 0xeb0000000000ULL);
+	mikey_put_randr(&b, init ? MIKEY_RAND_ROLE_RANDRI : MIKEY_RAND_ROLE_RANDRR, rand,
+			sizeof(rand));
+	if (init)
+		mikey_put_ticket(&b, &t->policy, t->ticket_data, t->ticket_data_len,
+				 NULL, 0, NULL);
+	mikey_put_v(&b, MIKEY_MAC_HMAC_SHA_256_256, NULL, NULL);
+	return mikey_builder_finish(&b, len) == MIKEY_OK ? 0 : -1;
 }
 
 static enum kmsc_result invalid(char *reason, size_t reason_len, const char *fmt, ...)

@@ -91,6 +91,28 @@ int kmsc_build_resolve(const struct kmsc_params *p, const struct kmsc_ticket *t,
 		       uint8_t *out, size_t cap, size_t *len);
 
 /*
+ * Builds a key report (docs/kms-interface.md, "Key reports"): the
+ * RESOLVE_INIT_PSK of p with the TRANSFER_INIT ti and, unless tr is NULL,
+ * the TRANSFER_RESP tr in General Extension payloads.
+ */
+int kmsc_build_key_report(const struct kmsc_params *p, const uint8_t *ti, size_t ti_len,
+			  const uint8_t *tr, size_t tr_len, uint8_t *out, size_t cap,
+			  size_t *len);
+
+/* Builds a report fetch with the lookup extension data given as is, so
+ * that tests can send a malformed one. */
+int kmsc_build_report_fetch(const struct kmsc_params *p, const uint8_t *lookup,
+			    size_t lookup_len, uint8_t *out, size_t cap, size_t *len);
+
+/*
+ * Builds a TRANSFER_INIT carrying the ticket, or a TRANSFER_RESP, whose
+ * RAND bytes are all rand_fill and whose V MAC is zero: enough for the
+ * KMS, which does not verify reported MACs.
+ */
+int kmsc_build_transfer(const struct kmsc_ticket *t, uint8_t data_type, uint32_t csb_id,
+			uint8_t rand_fill, uint8_t *out, size_t cap, size_t *len);
+
+/*
  * Reads the response to req: a MIKEY Error message, or a response of
  * expected_type whose V verifies with the PSK of p. Fills keys and, for REQUEST_RESP,
  * ticket (which may be NULL otherwise).

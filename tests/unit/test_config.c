@@ -482,6 +482,80 @@ static void test_missing_kms_keys(void **state)
 	}
 }
 
+/* skew_s, rate_limit, source_rate_limit and retries: defaults, values
+ * and their ranges. */
+static void test_kms_tuning_keys(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *key;
+	} out_of_range[] = {
+		{ "  skew_s: 86401\n", "kms.skew_s" },
+		{ "  rate_limit: 1000001\n", "kms.rate_limit" },
+		{ "  source_rate_limit: -1\n", "kms.source_rate_limit" },
+		{ "  retries: 11\n", "kms.retries" },
+	};
+	struct lime_config *cfg;
+
+	(void)state;
+	cfg = load_text("lcores: 0-1\n" KMS_YAML);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->kms.skew_s, 300);
+	assert_int_equal(cfg->kms.rate_limit, 50);
+	assert_int_equal(cfg->kms.source_rate_limit, 5);
+	assert_int_equal(cfg->kms.retries, 2);
+	lime_config_free(cfg);
+
+	cfg = load_text("lcores: 0-1\n" KMS_YAML "  skew_s: 0\n  rate_limit: 200\n"
+			"  source_rate_limit: 0\n  retries: 0\n");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->kms.skew_s, 0);
+	assert_int_equal(cfg->kms.rate_limit, 200);
+	assert_int_equal(cfg->kms.source_rate_limit, 0);
+	assert_int_equal(cfg->kms.retries, 0);
+	lime_config_free(cfg);
+
+	for (size_t i = 0; i < sizeof(out_of_range) / sizeof(out_of_range[0]); i++) {
+		load_invalid(yaml_printf("lcores: 0-1\n" KMS_YAML "%s", out_of_range[i].line));
+		assert_contains(err, out_of_range[i].key);
+	}
+
+	cfg = load_text("lcores: 0-1\n" KMS_YAML "  mode: both\n");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->kms.mode, "both");
+	lime_config_free(cfg);
+	load_invalid("lcores: 0-1\n" KMS_YAML "  mode: signaling\n");
+	assert_contains(err, "signaling");
+}
+
+static void test_delivery_keys(void **state)
+{
+	struct lime_config *cfg;
+
+	(void)state;
+	cfg = load_text("lcores: 0-1\n");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->spool_quota_mb, 0);
+	assert_int_equal(cfg->keepalive_wait_s, 5);
+	assert_int_equal(cfg->delivery_memory_mb, 64);
+	assert_null(cfg->io_backend);
+	lime_config_free(cfg);
+
+	cfg = load_text("lcores: 0-1\nspool_quota_mb: 100\nkeepalive_wait_s: 2\n"
+			"delivery_memory_mb: 8\nio_backend: epoll\n");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->spool_quota_mb, 100);
+	assert_int_equal(cfg->keepalive_wait_s, 2);
+	assert_int_equal(cfg->delivery_memory_mb, 8);
+	assert_string_equal(cfg->io_backend, "epoll");
+	lime_config_free(cfg);
+
+	load_invalid("lcores: 0-1\nio_backend: uring\n");
+	assert_contains(err, "io_backend");
+	load_invalid("lcores: 0-1\nkeepalive_wait_s: 0\n");
+	assert_contains(err, "keepalive_wait_s");
+}
+
 static void test_missing_intercept_keys(void **state)
 {
 	(void)state;
@@ -1230,6 +1304,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_nested_keys),
 		cmocka_unit_test(test_missing_lcores),
 		cmocka_unit_test(test_missing_kms_keys),
+		cmocka_unit_test(test_kms_tuning_keys),
+		cmocka_unit_test(test_delivery_keys),
 		cmocka_unit_test(test_missing_intercept_keys),
 		cmocka_unit_test(test_empty_targets),
 		cmocka_unit_test(test_missing_agency_keys),

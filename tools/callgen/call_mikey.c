@@ -2,12 +2,14 @@
 /*
  * MIKEY-TICKET keys of a call: the caller's ticket, the TRANSFER exchange
  * and the callee's resolution at the KMS, done when the call starts, with
- * the capture times the messages would carry. The tap-altered and
- * expired-ticket attacks hook in here.
+ * the capture times the messages would carry, and the callee's key report
+ * to the KMS. The tap-altered, expired-ticket and report-mismatch attacks
+ * hook in here.
  */
 #include "tools/callgen/call.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,8 @@ struct mikey_work {
 	struct cg_mikey_user caller;
 	struct cg_mikey_user callee;
 	struct cg_mikey_failure fail;
+	/* report-mismatch: the exchange the capture shows instead of x. */
+	struct cg_transfer *shown;
 };
 
 static void wipe_work(struct mikey_work *w)
@@ -40,6 +44,9 @@ static void wipe_work(struct mikey_work *w)
 	cg_mikey_wipe_ticket(&w->ticket);
 	cg_mikey_wipe_resolved(&w->r);
 	OPENSSL_cleanse(w->x.key_salt, sizeof(w->x.key_salt));
+	if (w->shown != NULL)
+		OPENSSL_cleanse(w->shown->key_salt, sizeof(w->shown->key_salt));
+	free(w->shown);
 	free(w);
 }
 
@@ -203,10 +210,69 @@ static void alter_randri(struct cg_call *c, uint8_t *msg, size_t len)
 	c->gen->attacks_made[CG_ATTACK_TAP_ALTERED]++;
 }
 
+/*
+ * report-mismatch: builds a second exchange of the same ticket and CSB ID
+ * with other RANDRi and RANDRr, MACed with the same MPKs, for the capture.
+ * A man in the middle with the MPKs shows it to the tap. The ends
+ * keep, use and report the original, so the two give different keys.
+ */
+static bool make_shown_exchange(struct cg_call *c, struct mikey_work *w)
+{
+	struct cg_gen *g = c->gen;
+	struct cg_transfer *alt = malloc(sizeof(*alt));
+
+	if (alt == NULL) {
+		cg_gen_fail(g, "out of memory");
+		return false;
+	}
+	*alt = w->x;
+	cg_rng_bytes(&g->attack_rng, alt->randri, sizeof(alt->randri));
+	cg_rng_bytes(&g->attack_rng, alt->randrr, sizeof(alt->randrr));
+	w->shown = alt;
+	if (cg_mikey_transfer_init(alt, &w->ticket, &w->fail) != 0 ||
+	    cg_mikey_transfer_resp(alt, &w->ticket, &w->r, &w->fail) != 0) {
+		cg_gen_fail(g, "call %" PRIu64 ": %s", c->index, w->fail.msg);
+		return false;
+	}
+	c->has_attack = true;
+	c->attack.kind = cg_attack_name(CG_ATTACK_REPORT_MISMATCH);
+	c->attack.detail = "the captured TRANSFER_INIT and TRANSFER_RESP carry other RANDRi "
+			   "and RANDRr with valid MACs; both ends used and reported the "
+			   "originals, so the KMS report and the signalling give other keys";
+	c->attack.expected_alarms = "keys_mismatch";
+	g->attacks_made[CG_ATTACK_REPORT_MISMATCH]++;
+	return true;
+}
+
+/* Whether the call at this index reports its keys: spreads the share
+ * evenly over the calls without drawing from the call's random stream. */
+static bool reports_keys(const struct cg_call *c)
+{
+	double share = c->gen->opt->report_share;
+
+	return floor((double)(c->index + 1) * share) > floor((double)c->index * share);
+}
+
+static bool report_keys(struct cg_call *c, struct mikey_work *w)
+{
+	struct cg_gen *g = c->gen;
+
+	if (w->shown == NULL && !reports_keys(c))
+		return true;
+	if (cg_mikey_report(&g->kms, &w->callee, &w->x, c->t[CG_STEP_ANSWER],
+			    &c->rng, &w->fail) != 0) {
+		fail_kms(c, "key report", &w->fail);
+		return false;
+	}
+	c->mikey.reported = true;
+	return true;
+}
+
 static bool encode_messages(struct cg_call *c, struct mikey_work *w)
 {
 	struct cg_gen *g = c->gen;
-	uint8_t *captured = w->x.init;
+	const struct cg_transfer *x = w->shown != NULL ? w->shown : &w->x;
+	uint8_t *captured = (uint8_t *)x->init;
 
 	if (c->keying == CG_CALL_MIKEY && !c->has_attack && is_eligible_for_attack(c) &&
 	    g->attacks_made[CG_ATTACK_TAP_ALTERED] < g->opt->attack_count[CG_ATTACK_TAP_ALTERED]) {
@@ -218,9 +284,9 @@ static bool encode_messages(struct cg_call *c, struct mikey_work *w)
 		memcpy(captured, w->x.init, w->x.init_len);
 		alter_randri(c, captured, w->x.init_len);
 	}
-	c->offer_key_mgmt = encode(captured, w->x.init_len);
-	c->answer_key_mgmt = encode(w->x.resp, w->x.resp_len);
-	if (captured != w->x.init)
+	c->offer_key_mgmt = encode(captured, x->init_len);
+	c->answer_key_mgmt = encode(x->resp, x->resp_len);
+	if (captured != x->init)
 		free(captured);
 	if (c->offer_key_mgmt == NULL || c->answer_key_mgmt == NULL) {
 		cg_gen_fail(g, "out of memory");
@@ -361,7 +427,11 @@ bool cg_call_setup_mikey(struct cg_call *c, const struct cg_reuse *reuse)
 		cg_gen_fail(g, "call %" PRIu64 ": %s", c->index, w->fail.msg);
 		ok = false;
 	}
-	ok = ok && encode_messages(c, w);
+	if (ok && reuse == NULL && !c->has_attack && is_eligible_for_attack(c) &&
+	    g->attacks_made[CG_ATTACK_REPORT_MISMATCH] <
+	    g->opt->attack_count[CG_ATTACK_REPORT_MISMATCH])
+		ok = make_shown_exchange(c, w);
+	ok = ok && encode_messages(c, w) && report_keys(c, w);
 	if (ok)
 		fill_record(c, w);
 	if (ok && reuse == NULL && !c->has_attack && is_eligible_for_attack(c) &&

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "lib/mikey/mikey_kemac.h"
+#include "kms_client/kms_key_report.h"
 #include "lib/mikey/mikey_prf.h"
 
 #define TP_DATA_MAX 4096
@@ -461,4 +462,59 @@ void cg_mikey_wipe_ticket(struct cg_ticket *t)
 void cg_mikey_wipe_resolved(struct cg_resolved *r)
 {
 	OPENSSL_cleanse(&r->keys, sizeof(r->keys));
+}
+
+/* ---- Key report ---- */
+
+static int build_report(const struct cg_mikey_kms *kms, const struct cg_mikey_user *user,
+			const struct cg_transfer *x, int64_t now_us, uint32_t csb_id,
+			const uint8_t *randrr, uint8_t *out, size_t *len,
+			struct cg_mikey_failure *fail)
+{
+	struct mikey_builder b;
+	size_t mac_offset = 0;
+
+	mikey_builder_init(&b, out, CG_MIKEY_REPORT_MAX);
+	mikey_put_hdr_simple(&b, MIKEY_DT_RESOLVE_INIT_PSK, true, CG_MIKEY_PRF, csb_id,
+			     MIKEY_MAP_EMPTY);
+	mikey_put_t(&b, MIKEY_TS_NTP_UTC, cg_mikey_ntp_utc(now_us));
+	mikey_put_randr(&b, MIKEY_RAND_ROLE_RANDRR, randrr, CG_MIKEY_RAND_LEN);
+	mikey_put_idr(&b, MIKEY_ID_ROLE_IDRR, MIKEY_ID_URI,
+		      (const uint8_t *)user->identity, strlen(user->identity));
+	mikey_put_idr(&b, MIKEY_ID_ROLE_IDRKMS, MIKEY_ID_URI,
+		      (const uint8_t *)kms->identity, strlen(kms->identity));
+	mikey_put_ext(&b, KMS_EXT_REPORTED_INIT, x->init, x->init_len);
+	mikey_put_ext(&b, KMS_EXT_REPORTED_RESP, x->resp, x->resp_len);
+	mikey_put_v(&b, CG_MIKEY_AUTH_ALG, NULL, &mac_offset);
+	if (mikey_builder_finish(&b, len) != MIKEY_OK)
+		return cg_mikey_fail(fail, "the key report does not fit %d bytes",
+				     CG_MIKEY_REPORT_MAX);
+	return 0;
+}
+
+int cg_mikey_report(const struct cg_mikey_kms *kms, const struct cg_mikey_user *user,
+		    const struct cg_transfer *x, int64_t now_us, struct cg_rng *rng,
+		    struct cg_mikey_failure *fail)
+{
+	uint8_t req[CG_MIKEY_REPORT_MAX], resp[CG_MIKEY_MSG_MAX], randrr[CG_MIKEY_RAND_LEN];
+	size_t req_len = 0, resp_len = 0;
+	struct mikey_msg m;
+	uint32_t csb_id = (uint32_t)cg_rng_next(rng);
+	struct answer_check check = {
+		.name = "RESOLVE_RESP to a key report", .data_type = MIKEY_DT_RESOLVE_RESP,
+		.request = req, .csb_id = csb_id, .user = user,
+		.rands = { NULL, 0, randrr, sizeof(randrr) },
+	};
+
+	fail->kms_error_no = -1;
+	cg_rng_bytes(rng, randrr, sizeof(randrr));
+	if (build_report(kms, user, x, now_us, csb_id, randrr, req, &req_len, fail) != 0 ||
+	    sign_with_psk(req, req_len, csb_id, &check.rands, user, kms->identity,
+			  fail) != 0)
+		return -1;
+	if (cg_kms_post(kms->client, req, req_len, resp, sizeof(resp), &resp_len,
+			fail->msg, sizeof(fail->msg)) != 0)
+		return -1;
+	check.request_len = req_len;
+	return check_answer(resp, resp_len, &m, &check, fail);
 }

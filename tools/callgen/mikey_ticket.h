@@ -40,6 +40,8 @@
 #define CG_MIKEY_KEY_MAX 64
 #define CG_MIKEY_KEYS 8
 #define CG_MIKEY_IDENTITY_MAX 512
+/* A key report carries a TRANSFER_INIT and a TRANSFER_RESP. */
+#define CG_MIKEY_REPORT_MAX (3 * CG_MIKEY_MSG_MAX)
 
 /* A terminal's MIKEY identity (ID type URI) and its PSK with the KMS. */
 struct cg_mikey_user {
@@ -166,6 +168,16 @@ int cg_mikey_resolve_locally(const struct cg_ticket *t, const char *identity_r,
 int cg_mikey_transfer_resp(struct cg_transfer *x, const struct cg_ticket *t,
 			   const struct cg_resolved *r,
 			   struct cg_mikey_failure *fail);
+
+/*
+ * Reports the TRANSFER_INIT and TRANSFER_RESP of x to the KMS as user
+ * (the key report of docs/kms-interface.md): RESOLVE_INIT_PSK with the
+ * messages in General Extension payloads, signed with the user's PSK.
+ * Checks the V of the KMS's acknowledgement.
+ */
+int cg_mikey_report(const struct cg_mikey_kms *kms, const struct cg_mikey_user *user,
+		    const struct cg_transfer *x, int64_t now_us, struct cg_rng *rng,
+		    struct cg_mikey_failure *fail);
 
 /* Wipes the keys of a ticket or resolution. */
 void cg_mikey_wipe_ticket(struct cg_ticket *t);

@@ -58,12 +58,19 @@ static const char usage_text[] =
 	"  --kms-config FILE      the lime-kms configuration: users and PSKs\n"
 	"  --kms-cert FILE        client certificate for mutual TLS (optional)\n"
 	"  --kms-key FILE         its private key\n"
+	"  --report-keys F        fraction 0 to 1 of MIKEY calls whose callee\n"
+	"                         reports TRANSFER_INIT and TRANSFER_RESP to the\n"
+	"                         KMS after answering (default 0)\n"
 	"Attacks (repeatable):\n"
 	"  --attack KIND[:N]      tap-altered[:N] (N MIKEY calls whose captured\n"
 	"                         TRANSFER_INIT differs from the one used),\n"
 	"                         expired-ticket[:N] (N calls reusing a ticket\n"
 	"                         after its validity ended), forged-flood[:N]\n"
-	"                         (N forged TRANSFER_INITs); N defaults to 1\n"
+	"                         (N forged TRANSFER_INITs), report-mismatch[:N]\n"
+	"                         (N MIKEY calls whose captured TRANSFER_INIT and\n"
+	"                         TRANSFER_RESP carry other RANDs with valid MACs\n"
+	"                         while the ends use and report the originals);\n"
+	"                         N defaults to 1\n"
 	"Other:\n"
 	"  --quiet                print only errors\n"
 	"  --help                 show this text\n";
@@ -73,6 +80,7 @@ static const char *const attack_names[CG_ATTACK_KINDS] = {
 	[CG_ATTACK_TAP_ALTERED] = "tap-altered",
 	[CG_ATTACK_EXPIRED_TICKET] = "expired-ticket",
 	[CG_ATTACK_FORGED_FLOOD] = "forged-flood",
+	[CG_ATTACK_REPORT_MISMATCH] = "report-mismatch",
 };
 
 const char *cg_attack_name(enum cg_attack_kind kind)
@@ -159,14 +167,14 @@ static int parse_attack(const char *text, struct cg_options *o)
 	int k;
 
 	if (len >= sizeof(kind))
-		return usage_error("invalid --attack \"%s\": use tap-altered, expired-ticket "
-				   "or forged-flood, optionally with :N", text);
+		return usage_error("invalid --attack \"%s\": use tap-altered, expired-ticket, "
+				   "forged-flood or report-mismatch, optionally with :N", text);
 	memcpy(kind, text, len);
 	kind[len] = '\0';
 	k = parse_choice(kind, attack_names + 1, CG_ATTACK_KINDS - 1);
 	if (k < 0)
-		return usage_error("invalid --attack \"%s\": use tap-altered, expired-ticket "
-				   "or forged-flood, optionally with :N", text);
+		return usage_error("invalid --attack \"%s\": use tap-altered, expired-ticket, "
+				   "forged-flood or report-mismatch, optionally with :N", text);
 	if (colon != NULL && !parse_u32(colon + 1, 1, MAX_ATTACK_COUNT, &count))
 		return usage_error("invalid --attack \"%s\": N must be 1 to 100000", text);
 	o->attack_count[k + 1] += count;
@@ -195,7 +203,7 @@ enum option_id {
 	OPT_CALLS, OPT_CONCURRENCY, OPT_DURATION, OPT_PTIME, OPT_CODEC,
 	OPT_TARGET_SHARE, OPT_TARGETS, OPT_TRANSPORT, OPT_KEYING, OPT_SUITE,
 	OPT_RTCP_MUX, OPT_IPV6, OPT_BACKGROUND, OPT_START, OPT_KMS, OPT_KMS_CA,
-	OPT_KMS_CONFIG, OPT_KMS_CERT, OPT_KMS_KEY, OPT_ATTACK, OPT_QUIET, OPT_HELP,
+	OPT_KMS_CONFIG, OPT_KMS_CERT, OPT_KMS_KEY, OPT_REPORT_KEYS, OPT_ATTACK, OPT_QUIET, OPT_HELP,
 };
 
 static int parse_value(int id, const char *v, struct cg_options *o)
@@ -217,6 +225,10 @@ static int parse_value(int id, const char *v, struct cg_options *o)
 	case OPT_KMS_CERT: o->kms_cert = v; return 0;
 	case OPT_KMS_KEY: o->kms_key = v; return 0;
 	case OPT_ATTACK: return parse_attack(v, o);
+	case OPT_REPORT_KEYS:
+		if (!parse_double(v, 0.0, 1.0, &o->report_share))
+			return usage_error("invalid --report-keys \"%s\": give a fraction from 0 to 1", v);
+		return 0;
 	case OPT_SEED:
 		if (!parse_u64(v, 0, UINT64_MAX, &o->seed))
 			return usage_error("invalid --seed \"%s\": give an unsigned 64-bit number", v);
@@ -300,8 +312,11 @@ static int check_combinations(const struct cg_options *o)
 	if ((o->kms_cert == NULL) != (o->kms_key == NULL))
 		return usage_error("%s", "--kms-cert and --kms-key go together");
 	if (!mikey && (o->attack_count[CG_ATTACK_TAP_ALTERED] > 0 ||
-		       o->attack_count[CG_ATTACK_EXPIRED_TICKET] > 0))
-		return usage_error("--attack tap-altered and expired-ticket need MIKEY-TICKET "
+		       o->attack_count[CG_ATTACK_EXPIRED_TICKET] > 0 ||
+		       o->attack_count[CG_ATTACK_REPORT_MISMATCH] > 0 ||
+		       o->report_share > 0.0))
+		return usage_error("--attack tap-altered, expired-ticket and report-mismatch "
+				   "and --report-keys need MIKEY-TICKET "
 				   "calls: add --keying mikey or mixed (now %s)",
 				   cg_keying_mode_name(o->keying));
 	return 0;
@@ -334,6 +349,7 @@ int cg_options_parse(int argc, char **argv, struct cg_options *o)
 		{ "kms-config", required_argument, NULL, OPT_KMS_CONFIG },
 		{ "kms-cert", required_argument, NULL, OPT_KMS_CERT },
 		{ "kms-key", required_argument, NULL, OPT_KMS_KEY },
+		{ "report-keys", required_argument, NULL, OPT_REPORT_KEYS },
 		{ "attack", required_argument, NULL, OPT_ATTACK },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "help", no_argument, NULL, OPT_HELP },

@@ -28,6 +28,7 @@ enum cg_attack_kind {
 	CG_ATTACK_TAP_ALTERED,
 	CG_ATTACK_EXPIRED_TICKET,
 	CG_ATTACK_FORGED_FLOOD,
+	CG_ATTACK_REPORT_MISMATCH,
 	CG_ATTACK_KINDS,
 };
 
@@ -57,6 +58,7 @@ struct cg_options {
 	const char *kms_cert;
 	const char *kms_key;
 	uint32_t attack_count[CG_ATTACK_KINDS];   /* 0: not requested */
+	double report_share;       /* MIKEY calls whose terminals report keys */
 	bool quiet;
 };
 

@@ -72,6 +72,7 @@ static void write_options(struct json_writer *w, const struct cg_options *o)
 	json_u64(w, "background_pps", o->background_pps);
 	cg_time_format(o->start_us, start);
 	json_string(w, "start", start);
+	json_double(w, "report_share", o->report_share);
 	json_object_begin(w, "attacks");
 	for (int k = CG_ATTACK_NONE + 1; k < CG_ATTACK_KINDS; k++)
 		json_u64(w, cg_attack_name((enum cg_attack_kind)k), o->attack_count[k]);
@@ -180,6 +181,7 @@ static void write_mikey(struct json_writer *w, const struct cg_mikey_record *m)
 	json_string(w, "responder_keys", m->responder_keys);
 	if (m->kms_rejection != NULL)
 		json_string(w, "kms_rejection", m->kms_rejection);
+	json_bool(w, "reported_keys", m->reported);
 	json_object_end(w);
 }
 

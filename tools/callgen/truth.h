@@ -60,6 +60,7 @@ struct cg_mikey_record {
 	bool forked;
 	const char *responder_keys;  /* "kms", or "callgen" when the KMS rejected it */
 	const char *kms_rejection;     /* the KMS's error then, else NULL */
+	bool reported;             /* the callee reported its keys to the KMS */
 };
 
 struct cg_attack_record {

@@ -24,23 +24,31 @@ struct kms_stats {
 	uint64_t exchanges_ok;
 	uint64_t exchanges_failed;     /* failed with a MIKEY Error message */
 	uint64_t not_mikey;            /* bodies that are not a MIKEY message */
+	uint64_t reports_stored;       /* key reports stored or completed */
+	uint64_t reports_duplicate;    /* key reports equal to a stored one */
+	uint64_t reports_conflicting;  /* rejected: other messages stored first */
+	uint64_t fetches_found;        /* LI fetches that returned a report */
+	uint64_t fetches_not_reported; /* LI fetches that got KMS_ERRNO_NOT_REPORTED */
 };
+
+struct kms_report_store;
 
 struct kms {
 	const struct kms_config *cfg;
 	uint8_t ticket_key[KMS_TICKET_KEY_BYTES];      /* the TPK */
 	uint8_t ticket_key_id[KMS_TICKET_KEY_ID_LEN];
 	struct kms_stats stats;
+	struct kms_report_store *reports;   /* key reports of terminals */
 };
 
 /*
  * Sets up the context. The TPK comes from ticket_key_hex, or is generated
  * when the configuration has none. Returns 0, or -1 when the random number
- * generator or HMAC fails.
+ * generator or HMAC fails or the key report store cannot be allocated.
  */
 int kms_init(struct kms *kms, const struct kms_config *cfg);
 
-/* Wipes the keys. */
+/* Wipes the keys and frees the key reports. */
 void kms_fini(struct kms *kms);
 
 enum kms_exchange_result {
@@ -49,7 +57,8 @@ enum kms_exchange_result {
 };
 
 /*
- * Handles one MIKEY message: REQUEST_INIT_PSK or RESOLVE_INIT_PSK. now_us
+ * Handles one MIKEY message: REQUEST_INIT_PSK or RESOLVE_INIT_PSK, the
+ * latter also as a key report or report fetch. now_us
  * is the KMS clock in microseconds since the Unix epoch, clock_offset_s
  * included; peer names the client in the log line. out needs
  * KMS_MESSAGE_MAX bytes. Logs one line per exchange, never key material.

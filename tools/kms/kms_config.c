@@ -395,6 +395,29 @@ static int parse_ticket_policy(struct kms_yaml *y, const yaml_node_t *node,
 			     &cfg->ticket);
 }
 
+#define KR(field) offsetof(struct kms_reports_config, field)
+
+static const struct kms_yaml_key key_reports_keys[] = {
+	{ .key = "accept", .parse = kms_yaml_bool, .offset = KR(accept) },
+	{ .key = "li_fetch", .parse = kms_yaml_bool, .offset = KR(li_fetch) },
+	{ .key = "retention_s", .parse = kms_yaml_u32, .offset = KR(retention_s),
+	  .min = 1, .max = 31536000 },
+	{ .key = "max_reports", .parse = kms_yaml_u32, .offset = KR(max_reports),
+	  .min = 1, .max = 10000000 },
+};
+
+static int parse_key_reports(struct kms_yaml *y, const yaml_node_t *node,
+			     const char *name, const struct kms_yaml_key *spec,
+			     void *object)
+{
+	struct kms_config *cfg = object;
+
+	(void)spec;
+	return kms_yaml_mapping(y, node, name, key_reports_keys,
+			     sizeof(key_reports_keys) / sizeof(key_reports_keys[0]),
+			     &cfg->reports);
+}
+
 #define CFG(field) offsetof(struct kms_config, field)
 
 /* clock_offset_s is limited to about ten years either way. */
@@ -420,6 +443,7 @@ static const struct kms_yaml_key top_keys[] = {
 	{ .key = "users", .parse = parse_users, .required = true },
 	{ .key = "li_nodes", .parse = parse_li_nodes },
 	{ .key = "ticket_policy", .parse = parse_ticket_policy },
+	{ .key = "key_reports", .parse = parse_key_reports },
 };
 
 /* ---- Checks across keys ---- */
@@ -528,6 +552,10 @@ static int set_defaults(struct kms_yaml *y, struct kms_config *cfg)
 	cfg->ticket.key_type = KMS_KEY_KIND_TGK;
 	cfg->ticket.key_count = 1;
 	cfg->ticket.key_length = 16;
+	cfg->reports.accept = true;
+	cfg->reports.li_fetch = true;
+	cfg->reports.retention_s = 86400;
+	cfg->reports.max_reports = 100000;
 	if (kms_yaml_store(y, default_listen, &cfg->listen) != 0)
 		return -1;
 	return kms_yaml_store(y, "/mikey", &cfg->path);

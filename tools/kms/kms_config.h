@@ -59,6 +59,14 @@ struct kms_ticket_policy_config {
 	bool salt;                 /* a 14-byte salt with each key */
 };
 
+/* Key reports of terminals and their fetching by LI nodes. */
+struct kms_reports_config {
+	bool accept;               /* terminals may report; default true */
+	bool li_fetch;             /* LI nodes may fetch; default true */
+	uint32_t retention_s;      /* kept this long after storing; default 86400 */
+	uint32_t max_reports;      /* the oldest go first beyond this; default 100000 */
+};
+
 struct kms_config {
 	char *listen;              /* "ADDR:PORT" as written */
 	struct sockaddr_storage listen_addr;
@@ -79,6 +87,7 @@ struct kms_config {
 	struct kms_principal *li_nodes;
 	size_t n_li_nodes;
 	struct kms_ticket_policy_config ticket;
+	struct kms_reports_config reports;
 };
 
 /*

@@ -14,6 +14,7 @@
 
 #include "lib/util/log.h"
 #include "tools/kms/kms_internal.h"
+#include "tools/kms/kms_report_store.h"
 #include "tools/kms/kms_ticket.h"
 
 /* Maximum bytes of an identity shown in a log line. */
@@ -27,12 +28,18 @@ int kms_init(struct kms *kms, const struct kms_config *cfg)
 		memcpy(kms->ticket_key, cfg->ticket_key, KMS_TICKET_KEY_BYTES);
 	else if (RAND_bytes(kms->ticket_key, KMS_TICKET_KEY_BYTES) != 1)
 		return -1;
+	kms->reports = kms_report_store_new(cfg->reports.max_reports,
+					    cfg->reports.retention_s);
+	if (kms->reports == NULL)
+		return -1;
 	return kms_ticket_key_id(kms->ticket_key, kms->ticket_key_id);
 }
 
 void kms_fini(struct kms *kms)
 {
 	OPENSSL_cleanse(kms->ticket_key, sizeof(kms->ticket_key));
+	kms_report_store_free(kms->reports);
+	kms->reports = NULL;
 }
 
 /* Writes an identity for the log: printable ASCII as is, other bytes as
@@ -108,6 +115,10 @@ static int dispatch(struct kms *kms, const struct kms_request_msg *req,
 	case MIKEY_DT_REQUEST_INIT_PSK:
 		return kms_handle_request(kms, req, out, cap, out_len, log, fail);
 	case MIKEY_DT_RESOLVE_INIT_PSK:
+		if (kms_report_is_report(req->msg))
+			return kms_handle_key_report(kms, req, out, cap, out_len, log, fail);
+		if (kms_report_is_fetch(req->msg))
+			return kms_handle_report_fetch(kms, req, out, cap, out_len, log, fail);
 		return kms_handle_resolve(kms, req, out, cap, out_len, log, fail);
 	default:
 		return kms_fail(fail, MIKEY_ERRNO_INVALID_DT,

@@ -112,6 +112,30 @@ int kms_handle_request(struct kms *kms, const struct kms_request_msg *req,
 		       uint8_t *out, size_t cap, size_t *out_len,
 		       struct kms_exchange_log *log, struct kms_fail *fail);
 
+/*
+ * Finds the user or LI node behind IDRr and verifies the V of a message
+ * shaped like RESOLVE_INIT_PSK (a Ticket Resolve or a key report
+ * exchange). Sets *li_node when an LI node sent it.
+ */
+int kms_resolve_authenticate(const struct kms *kms, const struct kms_request_msg *req,
+			     struct kms_peer *peer, bool *li_node,
+			     struct kms_exchange_log *log, struct kms_fail *fail);
+
+/* Whether a RESOLVE_INIT_PSK is a key report (it carries a reported
+ * TRANSFER_INIT) or a report fetch (it carries a lookup extension). */
+bool kms_report_is_report(const struct mikey_msg *m);
+bool kms_report_is_fetch(const struct mikey_msg *m);
+
+/* The key report exchanges (kms_report.c): a terminal's report and an LI
+ * node's fetch. Both arrive as RESOLVE_INIT_PSK. */
+int kms_handle_key_report(struct kms *kms, const struct kms_request_msg *req,
+			  uint8_t *out, size_t cap, size_t *out_len,
+			  struct kms_exchange_log *log, struct kms_fail *fail);
+
+int kms_handle_report_fetch(struct kms *kms, const struct kms_request_msg *req,
+			    uint8_t *out, size_t cap, size_t *out_len,
+			    struct kms_exchange_log *log, struct kms_fail *fail);
+
 int kms_handle_resolve(struct kms *kms, const struct kms_request_msg *req,
 		       uint8_t *out, size_t cap, size_t *out_len,
 		       struct kms_exchange_log *log, struct kms_fail *fail);

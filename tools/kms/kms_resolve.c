@@ -25,10 +25,9 @@
 
 #define RANDRKMS_LEN 16
 
-/* Finds the user or LI node behind IDRr and verifies the request's V. */
-static int authenticate(const struct kms *kms, const struct kms_request_msg *req,
-			struct kms_peer *peer, bool *li_node,
-			struct kms_exchange_log *log, struct kms_fail *fail)
+int kms_resolve_authenticate(const struct kms *kms, const struct kms_request_msg *req,
+			     struct kms_peer *peer, bool *li_node,
+			     struct kms_exchange_log *log, struct kms_fail *fail)
 {
 	const struct mikey_msg *msg = req->msg;
 	const struct mikey_payload *idrr = mikey_find_idr(&msg->payloads, MIKEY_ID_ROLE_IDRR);
@@ -139,7 +138,7 @@ int kms_handle_resolve(struct kms *kms, const struct kms_request_msg *req,
 	int rc;
 
 	log->role = "-";
-	if (authenticate(kms, req, &peer, &li_node, log, fail) != 0)
+	if (kms_resolve_authenticate(kms, req, &peer, &li_node, log, fail) != 0)
 		return -1;
 	payload = mikey_find(&req->msg->payloads, MIKEY_PT_TICKET, 0);
 	if (payload == NULL)

@@ -539,5 +539,9 @@ void kms_server_close(struct kms_server *srv)
 		   PRIu64 " failed with a MIKEY Error response, %" PRIu64 " bodies not "
 		   "MIKEY", srv->accepted, srv->rejected, srv->handshake_failures,
 		   st->exchanges_ok, st->exchanges_failed, st->not_mikey);
+	LOG_NOTICE("key reports: %" PRIu64 " stored, %" PRIu64 " duplicate, %" PRIu64
+		   " conflicting, %" PRIu64 " fetched, %" PRIu64 " fetches not reported",
+		   st->reports_stored, st->reports_duplicate, st->reports_conflicting,
+		   st->fetches_found, st->fetches_not_reported);
 	free(srv);
 }
