@@ -96,18 +96,11 @@ static int64_t wall_clock_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int mikey_keys_init(struct control *c)
+struct kms_client *mikey_keys_start_kms(const struct lime_config *cfg, char *err,
+					size_t err_len)
 {
-	struct mikey_keys *mk = &c->mikey;
-	const struct lime_kms_config *kms = &c->cfg->kms;
+	const struct lime_kms_config *kms = &cfg->kms;
 	struct kms_client_config kc;
-	struct mikey_li_limiter_config lc;
-	struct mikey_li_reuse_config rc;
-	char err[256];
-
-	memset(mk, 0, sizeof(*mk));
-	if (!kms->present)
-		return 0;
 
 	kms_client_config_init(&kc);
 	kc.url = kms->url;
@@ -116,11 +109,26 @@ int mikey_keys_init(struct control *c)
 	kc.key_file = kms->key_file;
 	kc.timeout_ms = kms->timeout_ms;
 	kc.max_retries = kms->retries;
-	if (c->cfg->io_backend != NULL && strcmp(c->cfg->io_backend, "epoll") == 0)
+	if (cfg->io_backend != NULL && strcmp(cfg->io_backend, "epoll") == 0)
 		kc.backend = KMS_IO_EPOLL;
-	else if (c->cfg->io_backend != NULL && strcmp(c->cfg->io_backend, "io_uring") == 0)
+	else if (cfg->io_backend != NULL && strcmp(cfg->io_backend, "io_uring") == 0)
 		kc.backend = KMS_IO_URING;
-	mk->kms = kms_client_start(&kc, err, sizeof(err));
+	return kms_client_start(&kc, err, err_len);
+}
+
+int mikey_keys_init(struct control *c)
+{
+	struct mikey_keys *mk = &c->mikey;
+	const struct lime_kms_config *kms = &c->cfg->kms;
+	struct mikey_li_limiter_config lc;
+	struct mikey_li_reuse_config rc;
+	char err[256];
+
+	memset(mk, 0, sizeof(*mk));
+	if (!kms->present)
+		return 0;
+
+	mk->kms = mikey_keys_start_kms(c->cfg, err, sizeof(err));
 	if (mk->kms == NULL) {
 		LOG_ERR("KMS client: %s", err);
 		return -1;
@@ -236,15 +244,14 @@ static enum lime_alarm_kind alarm_of(enum mikey_li_status st)
 	}
 }
 
-/* Sends each stream the keys of every crypto session that has them. */
-static void key_streams(struct control *c, struct mikey_exchange *x,
-			const struct mikey_li_call_keys *ck)
+unsigned mikey_keys_fill_sets(const struct mikey_li_call_keys *ck,
+			      struct srtp_session_key *sets)
 {
-	struct srtp_session_key sets[MEDIA_KEY_SETS];
 	unsigned n = 0;
 
 	for (size_t i = 0; i < ck->n_streams && n < MEDIA_KEY_SETS; i++) {
 		const struct mikey_li_stream *cs = &ck->streams[i];
+
 		if (!cs->usable)
 			continue;
 		sets[n].keys = cs->keys;
@@ -253,23 +260,43 @@ static void key_streams(struct control *c, struct mikey_exchange *x,
 		sets[n].roc = cs->has_roc ? cs->roc : 0;
 		n++;
 	}
-	if (n == 0) {
-		report_alarm(c, x, ALARM_KEY_UNAVAILABLE, "no crypto session of the exchange gave usable keys");
-		give_up(c, x);
-		return;
-	}
-	for (unsigned i = 0; i < x->n_streams; i++) {
-		if (media_stream_signal(c, x->stream_ids[i], x->generations[i],
+	return n;
+}
+
+void mikey_keys_send_sets(struct control *c, const struct mikey_keys_target *t,
+			  const struct srtp_session_key *sets, unsigned n)
+{
+	for (unsigned i = 0; i < t->n_streams; i++) {
+		if (media_stream_signal(c, t->stream_ids[i], t->generations[i],
 					MEDIA_MSG_KEYS, sets, n) != 0)
 			continue;
 		c->mikey.stats.keyed_streams++;
 		if (c->debug_events != NULL)
 			debug_keys_sets(c->debug_events, c->dialogs, &(struct debug_key_sets){
-				.call_id = x->call_id, .ts_us = x->ts_us,
-				.liid_ids = x->liid_ids, .n_liids = x->n_liids,
-				.stream_id = x->stream_ids[i],
-				.source = DEBUG_KEYS_MIKEY_TICKET, .sets = sets, .n_sets = n });
+				.call_id = t->call_id, .ts_us = t->ts_us,
+				.liid_ids = t->liid_ids, .n_liids = t->n_liids,
+				.stream_id = t->stream_ids[i],
+				.source = t->source, .sets = sets, .n_sets = n });
 	}
+}
+
+/* Sends each stream the keys of every crypto session that has them. */
+static void key_streams(struct control *c, struct mikey_exchange *x,
+			const struct mikey_li_call_keys *ck)
+{
+	struct srtp_session_key sets[MEDIA_KEY_SETS];
+	unsigned n = mikey_keys_fill_sets(ck, sets);
+
+	if (n == 0) {
+		report_alarm(c, x, ALARM_KEY_UNAVAILABLE, "no crypto session of the exchange gave usable keys");
+		give_up(c, x);
+		return;
+	}
+	mikey_keys_send_sets(c, &(struct mikey_keys_target){
+		.call_id = x->call_id, .ts_us = x->ts_us,
+		.stream_ids = x->stream_ids, .generations = x->generations,
+		.n_streams = x->n_streams, .liid_ids = x->liid_ids,
+		.n_liids = x->n_liids, .source = DEBUG_KEYS_MIKEY_TICKET }, sets, n);
 	explicit_bzero(sets, sizeof(sets));
 
 	if (x->answered_mono_us != 0) {

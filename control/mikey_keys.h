@@ -24,8 +24,11 @@
 #include "kms_client/kms_client.h"
 
 struct control;
+struct lime_config;
 struct resolution;
+struct mikey_li_call_keys;
 struct mikey_sourced;
+struct srtp_session_key;
 
 /* Latency samples kept for the percentiles of answer-to-keys time. */
 #define MIKEY_LATENCY_SAMPLES 4096
@@ -71,6 +74,34 @@ struct mikey_keys {
 
 /* Starts the KMS client when the configuration has a kms section. */
 int mikey_keys_init(struct control *c);
+
+/* Starts a KMS client for the kms section and io_backend of cfg. Returns
+ * NULL with the cause in err on failure. */
+struct kms_client *mikey_keys_start_kms(const struct lime_config *cfg, char *err,
+					size_t err_len);
+
+/* The streams of one call that MIKEY keys go to, and the names the debug
+ * events give them. */
+struct mikey_keys_target {
+	const char *call_id;
+	int64_t ts_us;
+	const uint32_t *stream_ids;
+	const uint32_t *generations;    /* of each stream, from the key manager */
+	unsigned n_streams;
+	const uint32_t *liid_ids;
+	unsigned n_liids;
+	const char *source;             /* DEBUG_KEYS_* */
+};
+
+/* Copies the keys of the usable crypto sessions of ck into sets, at most
+ * MEDIA_KEY_SETS of them, and returns how many it copied. */
+unsigned mikey_keys_fill_sets(const struct mikey_li_call_keys *ck,
+			      struct srtp_session_key *sets);
+
+/* Sends the n key sets to every stream of t, counts the streams that took
+ * them and writes their "keys" debug events. */
+void mikey_keys_send_sets(struct control *c, const struct mikey_keys_target *t,
+			  const struct srtp_session_key *sets, unsigned n);
 void mikey_keys_free(struct control *c);
 
 /* The dialog sink's callback for an offer: catches forged messages early. */

@@ -28,25 +28,6 @@ static void alarm_and_release(struct control *c, const struct call_mikey_event *
 				    MEDIA_MSG_NO_KEYS, NULL, 0);
 }
 
-/* The key sets of the usable crypto sessions, as the workers take them. */
-static unsigned fill_sets(const struct mikey_li_call_keys *ck,
-			  struct srtp_session_key *sets)
-{
-	unsigned n = 0;
-
-	for (size_t i = 0; i < ck->n_streams && n < MEDIA_KEY_SETS; i++) {
-		const struct mikey_li_stream *cs = &ck->streams[i];
-		if (!cs->usable)
-			continue;
-		sets[n].keys = cs->keys;
-		sets[n].has_ssrc = cs->has_ssrc && cs->ssrc != 0;
-		sets[n].ssrc = cs->ssrc;
-		sets[n].roc = cs->has_roc ? cs->roc : 0;
-		n++;
-	}
-	return n;
-}
-
 static void send_keys(struct control *c, const struct call_mikey_event *ev,
 		      const uint32_t *generations,
 		      const struct srtp_session_key *sets, unsigned n)
@@ -54,18 +35,11 @@ static void send_keys(struct control *c, const struct call_mikey_event *ev,
 	char call_id[256];
 
 	snprintf(call_id, sizeof(call_id), "%.*s", (int)ev->call_id_len, ev->call_id);
-	for (unsigned i = 0; i < ev->n_streams; i++) {
-		if (media_stream_signal(c, ev->stream_ids[i], generations[i],
-					MEDIA_MSG_KEYS, sets, n) != 0)
-			continue;
-		c->mikey.stats.keyed_streams++;
-		if (c->debug_events != NULL)
-			debug_keys_sets(c->debug_events, c->dialogs, &(struct debug_key_sets){
-				.call_id = call_id, .ts_us = ev->ts_us,
-				.liid_ids = ev->liid_ids, .n_liids = ev->n_liids,
-				.stream_id = ev->stream_ids[i],
-				.source = DEBUG_KEYS_MIKEY_PLAIN, .sets = sets, .n_sets = n });
-	}
+	mikey_keys_send_sets(c, &(struct mikey_keys_target){
+		.call_id = call_id, .ts_us = ev->ts_us,
+		.stream_ids = ev->stream_ids, .generations = generations,
+		.n_streams = ev->n_streams, .liid_ids = ev->liid_ids,
+		.n_liids = ev->n_liids, .source = DEBUG_KEYS_MIKEY_PLAIN }, sets, n);
 }
 
 void mikey_plain_on_exchange(struct control *c, const struct call_mikey_event *ev)
@@ -88,7 +62,7 @@ void mikey_plain_on_exchange(struct control *c, const struct call_mikey_event *e
 		alarm_and_release(c, &bounded, generations, fail.reason);
 		return;
 	}
-	unsigned n = fill_sets(&ck, sets);
+	unsigned n = mikey_keys_fill_sets(&ck, sets);
 	mikey_li_call_keys_wipe(&ck);
 	LOG_DEBUG("plain MIKEY: call %.*s: %u crypto sessions keyed from the clear KEMAC",
 		  (int)ev->call_id_len, ev->call_id, n);

@@ -55,7 +55,6 @@ enum mikey_keys_mode mikey_keys_mode_of(const char *text)
 int mikey_sourced_init(struct control *c)
 {
 	const struct lime_kms_config *kms = &c->cfg->kms;
-	struct kms_client_config kc;
 	struct mikey_sourced *s;
 	char err[256];
 
@@ -68,18 +67,7 @@ int mikey_sourced_init(struct control *c)
 		return -1;
 	}
 	s->mode = mikey_keys_mode_of(kms->mode);
-	kms_client_config_init(&kc);
-	kc.url = kms->url;
-	kc.ca_file = kms->ca_file;
-	kc.cert_file = kms->cert_file;
-	kc.key_file = kms->key_file;
-	kc.timeout_ms = kms->timeout_ms;
-	kc.max_retries = kms->retries;
-	if (c->cfg->io_backend != NULL && strcmp(c->cfg->io_backend, "epoll") == 0)
-		kc.backend = KMS_IO_EPOLL;
-	else if (c->cfg->io_backend != NULL && strcmp(c->cfg->io_backend, "io_uring") == 0)
-		kc.backend = KMS_IO_URING;
-	s->kms = kms_client_start(&kc, err, sizeof(err));
+	s->kms = mikey_keys_start_kms(c->cfg, err, sizeof(err));
 	if (s->kms == NULL) {
 		LOG_ERR("KMS client for key reports: %s", err);
 		free(s);

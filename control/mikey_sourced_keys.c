@@ -153,37 +153,19 @@ static void key_streams(struct control *c, const struct sourced_call *sc,
 			const struct mikey_li_call_keys *ck)
 {
 	struct srtp_session_key sets[MEDIA_KEY_SETS];
-	unsigned n = 0;
+	unsigned n = mikey_keys_fill_sets(ck, sets);
 
-	for (size_t i = 0; i < ck->n_streams && n < MEDIA_KEY_SETS; i++) {
-		const struct mikey_li_stream *cs = &ck->streams[i];
-
-		if (!cs->usable)
-			continue;
-		sets[n].keys = cs->keys;
-		sets[n].has_ssrc = cs->has_ssrc && cs->ssrc != 0;
-		sets[n].ssrc = cs->ssrc;
-		sets[n].roc = cs->has_roc ? cs->roc : 0;
-		n++;
-	}
 	if (n == 0) {
 		sourced_alarm(c, sc, ALARM_KEY_UNAVAILABLE,
 			      "no crypto session of the exchange gave usable keys");
 		give_up(c, sc);
 		return;
 	}
-	for (unsigned i = 0; i < sc->n_streams; i++) {
-		if (media_stream_signal(c, sc->stream_ids[i], sc->generations[i],
-					MEDIA_MSG_KEYS, sets, n) != 0)
-			continue;
-		c->mikey.stats.keyed_streams++;
-		if (c->debug_events != NULL)
-			debug_keys_sets(c->debug_events, c->dialogs, &(struct debug_key_sets){
-				.call_id = sc->call_id, .ts_us = sc->ts_us,
-				.liid_ids = sc->liid_ids, .n_liids = sc->n_liids,
-				.stream_id = sc->stream_ids[i],
-				.source = DEBUG_KEYS_MIKEY_TICKET, .sets = sets, .n_sets = n });
-	}
+	mikey_keys_send_sets(c, &(struct mikey_keys_target){
+		.call_id = sc->call_id, .ts_us = sc->ts_us,
+		.stream_ids = sc->stream_ids, .generations = sc->generations,
+		.n_streams = sc->n_streams, .liid_ids = sc->liid_ids,
+		.n_liids = sc->n_liids, .source = DEBUG_KEYS_MIKEY_TICKET }, sets, n);
 	explicit_bzero(sets, sizeof(sets));
 }
 

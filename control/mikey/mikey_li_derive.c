@@ -5,7 +5,6 @@
  */
 #include "control/mikey/mikey_li_exchange.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,21 +32,6 @@ struct cs_list {
 	size_t n;
 	size_t dropped;
 };
-
-static bool unusable(struct mikey_li_stream *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static bool unusable(struct mikey_li_stream *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	s->usable = false;
-	va_start(ap, fmt);
-	vsnprintf(s->why, sizeof(s->why), fmt, ap);
-	va_end(ap);
-	OPENSSL_cleanse(&s->keys, sizeof(s->keys));
-	return false;
-}
 
 /* ---- CS ID maps ---- */
 
@@ -146,7 +130,6 @@ static bool read_policy(const struct mikey_li_exchange *ex,
 {
 	const struct mikey_msg *m = &ex->ti;
 	const struct mikey_payload *sp = NULL;
-	struct mikey_payload defaults;
 
 	if (e->has_policy && ex->has_tr)
 		sp = find_sp(&ex->tr, e->policy_no);
@@ -154,14 +137,7 @@ static bool read_policy(const struct mikey_li_exchange *ex,
 		m = &ex->tr;
 	else if (e->has_policy)
 		sp = find_sp(&ex->ti, e->policy_no);
-	if (sp == NULL) {
-		/* An SP without parameters reads as the defaults. */
-		memset(&defaults, 0, sizeof(defaults));
-		defaults.type = MIKEY_PT_SP;
-		defaults.u.sp.prot_type = MIKEY_PROT_SRTP;
-		sp = &defaults;
-	}
-	return mikey_sp_srtp_policy(&m->payloads, sp, policy, NULL) == MIKEY_OK;
+	return mikey_li_read_srtp_policy(m, sp, policy);
 }
 
 /* ---- Keys ---- */
@@ -191,12 +167,12 @@ static bool key_salt_for(const struct mikey_li_exchange *ex, uint8_t cs_id,
 	int rc = MIKEY_CRYPTO_OK;
 
 	if (k->salt_len != 0 && k->salt_len != salt_len)
-		return unusable(s, "the key's %zu-byte salt does not fit the "
-				"SP's %zu-byte salt", k->salt_len, salt_len);
+		return mikey_li_stream_unusable(s, "the key's %zu-byte salt does not fit the "
+				                "SP's %zu-byte salt", k->salt_len, salt_len);
 	if (!is_tgk_kind(k->type)) {
 		if (k->key_len != key_len)
-			return unusable(s, "the %zu-byte TEK does not fit the SP's "
-					"%zu-byte key", k->key_len, key_len);
+			return mikey_li_stream_unusable(s, "the %zu-byte TEK does not fit the SP's "
+					                "%zu-byte key", k->key_len, key_len);
 		memcpy(out, k->key, key_len);
 		/* NOTE: RFC 6043 defines no salt for a TEK sent without one,
 		 * so lime uses an all-zero master salt then. */
@@ -219,8 +195,8 @@ static bool key_salt_for(const struct mikey_li_exchange *ex, uint8_t cs_id,
 							 salt, salt_len);
 	}
 	if (rc != MIKEY_CRYPTO_OK)
-		return unusable(s, "deriving the TEK failed: %s",
-				mikey_crypto_strerror(rc));
+		return mikey_li_stream_unusable(s, "deriving the TEK failed: %s",
+				                mikey_crypto_strerror(rc));
 	if (k->salt_len != 0)
 		memcpy(salt, k->salt, salt_len);
 	return true;
@@ -267,8 +243,8 @@ static bool set_mki(struct srtp_stream_keys *keys, unsigned index,
 {
 	if (k->spi_len == 0 || k->spi_len > sizeof(keys->mki[index]) ||
 	    (index > 0 && k->spi_len != keys->mki_len))
-		return unusable(s, "the keys' SPIs cannot serve as MKIs of one "
-				"length");
+		return mikey_li_stream_unusable(s, "the keys' SPIs cannot serve as MKIs of one "
+				                "length");
 	keys->mki_len = (uint8_t)k->spi_len;
 	memcpy(keys->mki[index], k->spi, k->spi_len);
 	return true;
@@ -284,8 +260,8 @@ static bool fill_keys(const struct mikey_li_exchange *ex,
 	size_t n = pick_keys(ex, e, li->spi_is_mki, picked);
 
 	if (n == 0)
-		return unusable(s, "no key has the SPI that CS ID %u names",
-				e->cs_id);
+		return mikey_li_stream_unusable(s, "no key has the SPI that CS ID %u names",
+				                e->cs_id);
 	for (size_t i = 0; i < n; i++) {
 		if (!key_salt_for(ex, e->cs_id, picked[i], policy,
 				  keys->key_salt[i], s))
@@ -305,7 +281,6 @@ static bool derive_stream(const struct mikey_li_exchange *ex,
 			  struct mikey_li_stream *s)
 {
 	struct mikey_srtp_policy policy;
-	char why[MIKEY_LI_WHY_LEN];
 
 	s->cs_id = e->cs_id;
 	s->has_ssrc = e->has_ssrc;
@@ -315,19 +290,10 @@ static bool derive_stream(const struct mikey_li_exchange *ex,
 	s->has_seq = e->has_seq;
 	s->seq = e->seq;
 	if (!read_policy(ex, e, &policy))
-		return unusable(s, "the SP of Policy_no %u is malformed",
-				e->policy_no);
-	if (!mikey_li_suite_from_policy(&policy, &s->keys.suite, &s->keys.flags,
-					why, sizeof(why)))
-		return unusable(s, "%s", why);
-	if (sdes_suite_key_salt_len(s->keys.suite) !=
-	    (size_t)policy.encr_key_len + policy.salt_key_len)
-		return unusable(s, "the SP's key and salt lengths do not fit "
-				"suite %s", sdes_suite_name(s->keys.suite));
-	/* NOTE: RFC 3830 leaves the encoding of the key derivation rate
-	 * open. lime passes the value on, and the SRTP workers reject any
-	 * rate other than 0. */
-	s->keys.kdr = policy.kdr;
+		return mikey_li_stream_unusable(s, "the SP of Policy_no %u is malformed",
+				                e->policy_no);
+	if (!mikey_li_stream_set_suite(s, &policy))
+		return false;
 	if (!fill_keys(ex, e, &policy, li, s))
 		return false;
 	s->usable = true;

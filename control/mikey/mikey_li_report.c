@@ -13,51 +13,22 @@
 
 #define MSG_FETCH MIKEY_LI_MSG_RESOLVE_RESP
 
-static struct mikey_slice text(const char *s)
-{
-	struct mikey_slice out = { (const uint8_t *)s, strlen(s) };
-
-	return out;
-}
-
-/* The auth_key of the exchange from the node's PSK: RANDRr only, as in a
- * Ticket Resolve (RFC 6043 5.1.2). */
-static int auth_key(const struct mikey_li_node *node,
-		    const struct mikey_li_resolve_request *req,
-		    enum mikey_ticket_direction dir, uint8_t *out, size_t out_len)
-{
-	return mikey_derive_ticket_msg_key((enum mikey_prf_func)req->prf_func,
-					   MIKEY_MSG_KEY_AUTH, dir, node->psk,
-					   node->psk_len, req->csb_id, NULL, 0,
-					   req->randrr, sizeof(req->randrr), out,
-					   out_len);
-}
-
 static enum mikey_li_status sign_fetch(const struct mikey_li_node *node,
 				       const struct mikey_li_resolve_request *req,
 				       uint8_t *msg, size_t len,
 				       struct mikey_li_failure *fail)
 {
-	uint8_t key[MIKEY_MAC_MAX_LEN];
 	int key_len = mikey_mac_key_len((enum mikey_mac_alg)req->auth_alg);
 	int mac_len = mikey_mac_len((enum mikey_mac_alg)req->auth_alg);
-	struct mikey_mac_input input;
 	struct mikey_msg m;
 	const struct mikey_payload *v;
-	int rc = MIKEY_CRYPTO_EINVAL;
+	int rc;
 
 	if (key_len <= 0 || mac_len <= 0 || mikey_parse(msg, len, &m, NULL) != MIKEY_OK ||
 	    (v = mikey_find(&m.payloads, MIKEY_PT_V, 0)) == NULL)
 		return mikey_li_fail(fail, MIKEY_LI_INTERNAL, MIKEY_LI_MSG_NONE,
 				     "the report fetch just built cannot be signed");
-	if (auth_key(node, req, MIKEY_TICKET_INITIAL, key, (size_t)key_len) ==
-		    MIKEY_CRYPTO_OK &&
-	    mikey_ticket_init_mac_input(msg, len, &m, text(node->identity),
-					text(node->kms_identity), &input) == MIKEY_CRYPTO_OK)
-		rc = mikey_mac_compute((enum mikey_mac_alg)req->auth_alg, key,
-				       (size_t)key_len, input.range, input.n,
-				       msg + v->u.v.mac_offset, (size_t)mac_len);
-	OPENSSL_cleanse(key, sizeof(key));
+	rc = mikey_li_resolve_sign(node, req, msg, len, &m, v);
 	if (rc != MIKEY_CRYPTO_OK)
 		return mikey_li_fail(fail, MIKEY_LI_INTERNAL, MIKEY_LI_MSG_NONE,
 				     "computing the report fetch MAC failed: %s",
@@ -114,8 +85,6 @@ static enum mikey_li_status check_header(const struct mikey_li_node *node,
 					 const struct mikey_msg *m,
 					 struct mikey_li_failure *fail)
 {
-	const struct mikey_payload *kms = mikey_find_idr(&m->payloads, MIKEY_ID_ROLE_IDRKMS);
-
 	if (m->hdr.data_type != MIKEY_DT_RESOLVE_RESP)
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_FETCH,
 				     "the answer to the report fetch has data type %u, "
@@ -123,9 +92,7 @@ static enum mikey_li_status check_header(const struct mikey_li_node *node,
 	if (m->hdr.csb_id != req->csb_id || m->hdr.prf_func != req->prf_func)
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_FETCH,
 				     "the answer's CSB ID or PRF func differs from the fetch's");
-	if (kms != NULL && (kms->u.id.data.len != strlen(node->kms_identity) ||
-			    memcmp(kms->u.id.data.p, node->kms_identity,
-				   kms->u.id.data.len) != 0))
+	if (mikey_li_names_other_kms(node, m))
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_FETCH,
 				     "the answer's IDRkms names another KMS");
 	return MIKEY_LI_OK;
@@ -139,20 +106,12 @@ static enum mikey_li_status verify_answer(const struct mikey_li_node *node,
 					  struct mikey_li_failure *fail)
 {
 	const struct mikey_payload *v = mikey_find(&m->payloads, MIKEY_PT_V, 0);
-	struct mikey_slice request = { msg, msg_len };
-	uint8_t key[MIKEY_MAC_MAX_LEN];
-	struct mikey_mac_input input;
-	int key_len, rc = MIKEY_CRYPTO_EAUTH;
 
-	if (v == NULL || (key_len = mikey_mac_key_len((enum mikey_mac_alg)v->u.v.auth_alg)) <= 0)
+	if (v == NULL || mikey_mac_key_len((enum mikey_mac_alg)v->u.v.auth_alg) <= 0)
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_FETCH,
 				     "the answer to the report fetch has no usable V payload");
-	if (auth_key(node, req, MIKEY_TICKET_RESPONSE, key, (size_t)key_len) ==
-		    MIKEY_CRYPTO_OK &&
-	    mikey_ticket_resp_mac_input(resp, resp_len, m, request, &input) == MIKEY_CRYPTO_OK)
-		rc = mikey_ticket_verify_v(m, &input, key, (size_t)key_len);
-	OPENSSL_cleanse(key, sizeof(key));
-	if (rc != MIKEY_CRYPTO_OK)
+	if (mikey_li_resolve_verify(node, req, m, v, resp, resp_len, msg, msg_len) !=
+	    MIKEY_CRYPTO_OK)
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_FETCH,
 				     "the answer's V MAC does not verify with this node's PSK");
 	return MIKEY_LI_OK;

@@ -56,19 +56,41 @@ static int psk_key(const struct mikey_li_node *node,
 
 /* ---- Request ---- */
 
+int mikey_li_resolve_sign(const struct mikey_li_node *node,
+			  const struct mikey_li_resolve_request *req,
+			  uint8_t *msg, size_t len, const struct mikey_msg *m,
+			  const struct mikey_payload *v)
+{
+	uint8_t key[MIKEY_MAC_MAX_LEN];
+	int key_len = mikey_mac_key_len((enum mikey_mac_alg)req->auth_alg);
+	int mac_len = mikey_mac_len((enum mikey_mac_alg)req->auth_alg);
+	struct mikey_mac_input input;
+	int rc = MIKEY_CRYPTO_EINVAL;
+
+	if (key_len <= 0 || mac_len <= 0)
+		return MIKEY_CRYPTO_EINVAL;
+	if (psk_key(node, req, MIKEY_MSG_KEY_AUTH, MIKEY_TICKET_INITIAL, key,
+		    (size_t)key_len) == MIKEY_CRYPTO_OK &&
+	    mikey_ticket_init_mac_input(msg, len, m, text(node->identity),
+					text(node->kms_identity), &input) == MIKEY_CRYPTO_OK)
+		rc = mikey_mac_compute((enum mikey_mac_alg)req->auth_alg, key,
+				       (size_t)key_len, input.range, input.n,
+				       msg + v->u.v.mac_offset, (size_t)mac_len);
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
+}
+
 /* Computes the request's V over the message, Identity_r and Identity_kms. */
 static enum mikey_li_status sign_request(const struct mikey_li_node *node,
 					 const struct mikey_li_resolve_request *req,
 					 uint8_t *msg, size_t len,
 					 struct mikey_li_failure *fail)
 {
-	uint8_t key[MIKEY_MAC_MAX_LEN];
 	int key_len = mikey_mac_key_len((enum mikey_mac_alg)req->auth_alg);
 	int mac_len = mikey_mac_len((enum mikey_mac_alg)req->auth_alg);
-	struct mikey_mac_input input;
 	struct mikey_msg m;
 	const struct mikey_payload *v;
-	int rc = MIKEY_CRYPTO_EINVAL;
+	int rc;
 
 	if (key_len <= 0 || mac_len <= 0)
 		return mikey_li_fail(fail, MIKEY_LI_UNUSABLE, MIKEY_LI_MSG_NONE,
@@ -78,14 +100,7 @@ static enum mikey_li_status sign_request(const struct mikey_li_node *node,
 	    (v = mikey_find(&m.payloads, MIKEY_PT_V, 0)) == NULL)
 		return mikey_li_fail(fail, MIKEY_LI_INTERNAL, MIKEY_LI_MSG_NONE,
 				     "the RESOLVE_INIT_PSK just built does not parse");
-	if (psk_key(node, req, MIKEY_MSG_KEY_AUTH, MIKEY_TICKET_INITIAL, key,
-		    (size_t)key_len) == MIKEY_CRYPTO_OK &&
-	    mikey_ticket_init_mac_input(msg, len, &m, text(node->identity),
-					text(node->kms_identity), &input) == MIKEY_CRYPTO_OK)
-		rc = mikey_mac_compute((enum mikey_mac_alg)req->auth_alg, key,
-				       (size_t)key_len, input.range, input.n,
-				       msg + v->u.v.mac_offset, (size_t)mac_len);
-	OPENSSL_cleanse(key, sizeof(key));
+	rc = mikey_li_resolve_sign(node, req, msg, len, &m, v);
 	if (rc != MIKEY_CRYPTO_OK)
 		return mikey_li_fail(fail, MIKEY_LI_INTERNAL, MIKEY_LI_MSG_NONE,
 				     "computing the RESOLVE_INIT_PSK MAC failed: %s",
@@ -177,13 +192,21 @@ static const char *error_name(uint8_t error_no)
 	}
 }
 
+bool mikey_li_names_other_kms(const struct mikey_li_node *node,
+			      const struct mikey_msg *m)
+{
+	const struct mikey_payload *kms = mikey_find_idr(&m->payloads, MIKEY_ID_ROLE_IDRKMS);
+
+	return kms != NULL && (kms->u.id.data.len != strlen(node->kms_identity) ||
+			       memcmp(kms->u.id.data.p, node->kms_identity,
+				      kms->u.id.data.len) != 0);
+}
+
 static enum mikey_li_status check_header(const struct mikey_li_node *node,
 					 const struct mikey_li_resolve_request *req,
 					 const struct mikey_msg *m,
 					 struct mikey_li_failure *fail)
 {
-	const struct mikey_payload *kms;
-
 	if (m->hdr.data_type != MIKEY_DT_RESOLVE_RESP)
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_RESOLVE,
 				     "the response has data type %u (%s), not "
@@ -193,13 +216,33 @@ static enum mikey_li_status check_header(const struct mikey_li_node *node,
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_RESOLVE,
 				     "the response's CSB ID or PRF func differs "
 				     "from the request's");
-	kms = mikey_find_idr(&m->payloads, MIKEY_ID_ROLE_IDRKMS);
-	if (kms != NULL && (kms->u.id.data.len != strlen(node->kms_identity) ||
-			    memcmp(kms->u.id.data.p, node->kms_identity,
-				   kms->u.id.data.len) != 0))
+	if (mikey_li_names_other_kms(node, m))
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_RESOLVE,
 				     "the response's IDRkms names another KMS");
 	return MIKEY_LI_OK;
+}
+
+int mikey_li_resolve_verify(const struct mikey_li_node *node,
+			    const struct mikey_li_resolve_request *req,
+			    const struct mikey_msg *m, const struct mikey_payload *v,
+			    const uint8_t *resp, size_t resp_len,
+			    const uint8_t *msg, size_t msg_len)
+{
+	struct mikey_slice request = { msg, msg_len };
+	uint8_t key[MIKEY_MAC_MAX_LEN];
+	struct mikey_mac_input input;
+	int key_len = mikey_mac_key_len((enum mikey_mac_alg)v->u.v.auth_alg);
+	int rc = MIKEY_CRYPTO_EAUTH;
+
+	if (key_len <= 0)
+		return MIKEY_CRYPTO_EINVAL;
+	if (psk_key(node, req, MIKEY_MSG_KEY_AUTH, MIKEY_TICKET_RESPONSE, key,
+		    (size_t)key_len) == MIKEY_CRYPTO_OK &&
+	    mikey_ticket_resp_mac_input(resp, resp_len, m, request, &input) ==
+		    MIKEY_CRYPTO_OK)
+		rc = mikey_ticket_verify_v(m, &input, key, (size_t)key_len);
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
 }
 
 /* Verifies the response's V: the response up to its MAC, then the request. */
@@ -211,26 +254,16 @@ static enum mikey_li_status verify_response(const struct mikey_li_node *node,
 					  struct mikey_li_failure *fail)
 {
 	const struct mikey_payload *v = mikey_find(&m->payloads, MIKEY_PT_V, 0);
-	struct mikey_slice request = { msg, msg_len };
-	uint8_t key[MIKEY_MAC_MAX_LEN];
-	struct mikey_mac_input input;
-	int key_len, rc = MIKEY_CRYPTO_EAUTH;
 
 	if (v == NULL)
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_RESOLVE,
 				     "the response has no V payload");
-	key_len = mikey_mac_key_len((enum mikey_mac_alg)v->u.v.auth_alg);
-	if (key_len <= 0)
+	if (mikey_mac_key_len((enum mikey_mac_alg)v->u.v.auth_alg) <= 0)
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_RESOLVE,
 				     "the response's V Auth alg %u authenticates "
 				     "nothing", v->u.v.auth_alg);
-	if (psk_key(node, req, MIKEY_MSG_KEY_AUTH, MIKEY_TICKET_RESPONSE, key,
-		    (size_t)key_len) == MIKEY_CRYPTO_OK &&
-	    mikey_ticket_resp_mac_input(resp, resp_len, m, request, &input) ==
-		    MIKEY_CRYPTO_OK)
-		rc = mikey_ticket_verify_v(m, &input, key, (size_t)key_len);
-	OPENSSL_cleanse(key, sizeof(key));
-	if (rc != MIKEY_CRYPTO_OK)
+	if (mikey_li_resolve_verify(node, req, m, v, resp, resp_len, msg, msg_len) !=
+	    MIKEY_CRYPTO_OK)
 		return mikey_li_fail(fail, MIKEY_LI_KMS_ERROR, MSG_RESOLVE,
 				     "the response's V MAC does not verify with "
 				     "this node's PSK");

@@ -117,4 +117,36 @@ enum mikey_li_status mikey_li_read_resolve(const struct mikey_li_node *node,
 /* Overwrites all key material in keys. */
 void mikey_li_keys_wipe(struct mikey_li_keys *keys);
 
+/* Returns whether the KMS response m has an IDRkms that names another KMS
+ * than the node's. A response without IDRkms names none. */
+bool mikey_li_names_other_kms(const struct mikey_li_node *node,
+			      const struct mikey_msg *m);
+
+/*
+ * Computes the V MAC of msg[0..len), a message of the Resolve exchange's
+ * initial direction (RESOLVE_INIT_PSK or a key report fetch), in place.
+ * m is msg parsed and v its V payload. The MAC covers the message,
+ * Identity_r and Identity_kms, keyed with the auth_key from the node's
+ * PSK and the RANDRr of req (RFC 6043 5.1.2). Returns a MIKEY_CRYPTO_*
+ * code: MIKEY_CRYPTO_EINVAL when req's Auth alg has no MAC.
+ */
+int mikey_li_resolve_sign(const struct mikey_li_node *node,
+			  const struct mikey_li_resolve_request *req,
+			  uint8_t *msg, size_t len, const struct mikey_msg *m,
+			  const struct mikey_payload *v);
+
+/*
+ * Verifies the V payload v of the RESOLVE_RESP m, parsed from
+ * resp[0..resp_len), the response to the request msg[0..msg_len). The MAC
+ * covers the response up to the MAC and then the request, keyed with the
+ * auth_key from the node's PSK and the RANDRr of req. Returns
+ * MIKEY_CRYPTO_OK when it verifies, MIKEY_CRYPTO_EINVAL when v's Auth alg
+ * has no MAC, and another MIKEY_CRYPTO_* code otherwise.
+ */
+int mikey_li_resolve_verify(const struct mikey_li_node *node,
+			    const struct mikey_li_resolve_request *req,
+			    const struct mikey_msg *m, const struct mikey_payload *v,
+			    const uint8_t *resp, size_t resp_len,
+			    const uint8_t *msg, size_t msg_len);
+
 #endif

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "control/mikey/mikey_li_suite.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
 
 #define AUTH_HMAC_SHA1 1
 #define SRTP_PRF_AES_CM 0
@@ -115,5 +119,51 @@ bool mikey_li_suite_from_policy(const struct mikey_srtp_policy *policy,
 		*flags |= SDES_UNENCRYPTED_SRTCP;
 	if (!policy->srtp_auth)
 		*flags |= SDES_UNAUTHENTICATED_SRTP;
+	return true;
+}
+
+bool mikey_li_stream_unusable(struct mikey_li_stream *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->usable = false;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	OPENSSL_cleanse(&s->keys, sizeof(s->keys));
+	return false;
+}
+
+bool mikey_li_read_srtp_policy(const struct mikey_msg *m,
+			       const struct mikey_payload *sp,
+			       struct mikey_srtp_policy *policy)
+{
+	struct mikey_payload defaults;
+
+	if (sp == NULL) {
+		memset(&defaults, 0, sizeof(defaults));
+		defaults.type = MIKEY_PT_SP;
+		defaults.u.sp.prot_type = MIKEY_PROT_SRTP;
+		sp = &defaults;
+	}
+	return mikey_sp_srtp_policy(&m->payloads, sp, policy, NULL) == MIKEY_OK;
+}
+
+bool mikey_li_stream_set_suite(struct mikey_li_stream *s,
+			       const struct mikey_srtp_policy *policy)
+{
+	char why[MIKEY_LI_WHY_LEN];
+
+	if (!mikey_li_suite_from_policy(policy, &s->keys.suite, &s->keys.flags,
+					why, sizeof(why)))
+		return mikey_li_stream_unusable(s, "%s", why);
+	if (sdes_suite_key_salt_len(s->keys.suite) !=
+	    (size_t)policy->encr_key_len + policy->salt_key_len)
+		return mikey_li_stream_unusable(s, "the SP's key and salt lengths do not fit "
+						"suite %s", sdes_suite_name(s->keys.suite));
+	/* NOTE: RFC 3830 leaves the encoding of the key derivation rate
+	 * open. lime passes the value on, and the SRTP workers reject any
+	 * rate other than 0. */
+	s->keys.kdr = policy->kdr;
 	return true;
 }

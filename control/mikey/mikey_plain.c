@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "control/mikey/mikey_plain.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,21 +44,6 @@ bool mikey_plain_is_plain(const uint8_t *msg, size_t len)
 	return len >= 2 && msg[0] == MIKEY_VERSION && msg[1] <= MIKEY_DT_RSA_R_RESP;
 }
 
-static bool unusable(struct mikey_li_stream *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static bool unusable(struct mikey_li_stream *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	s->usable = false;
-	va_start(ap, fmt);
-	vsnprintf(s->why, sizeof(s->why), fmt, ap);
-	va_end(ap);
-	OPENSSL_cleanse(&s->keys, sizeof(s->keys));
-	return false;
-}
-
 /* ---- Messages ---- */
 
 static const struct mikey_payload *find_sp(const struct mikey_msg *m,
@@ -83,16 +67,7 @@ static const struct mikey_payload *find_sp(const struct mikey_msg *m,
 static bool read_policy(const struct mikey_msg *m, bool any, uint8_t policy_no,
 			struct mikey_srtp_policy *policy)
 {
-	const struct mikey_payload *sp = find_sp(m, any, policy_no);
-	struct mikey_payload defaults;
-
-	if (sp == NULL) {
-		memset(&defaults, 0, sizeof(defaults));
-		defaults.type = MIKEY_PT_SP;
-		defaults.u.sp.prot_type = MIKEY_PROT_SRTP;
-		sp = &defaults;
-	}
-	return mikey_sp_srtp_policy(&m->payloads, sp, policy, NULL) == MIKEY_OK;
+	return mikey_li_read_srtp_policy(m, find_sp(m, any, policy_no), policy);
 }
 
 /* Why a message gives lime no keys in clear, or NULL when it does. */
@@ -276,16 +251,16 @@ static bool key_salt_of(const struct plain_msg *pm, const struct plain_cs *e,
 	int rc = MIKEY_CRYPTO_OK;
 
 	if (k->salt.len != 0 && k->salt.len != salt_len)
-		return unusable(s, "the key's %zu-byte salt does not fit the SP's "
-				"%zu-byte salt", k->salt.len, salt_len);
+		return mikey_li_stream_unusable(s, "the key's %zu-byte salt does not fit the SP's "
+				                "%zu-byte salt", k->salt.len, salt_len);
 	if (is_tek(k->type)) {
 		if (k->key.len != key_len)
-			return unusable(s, "the %zu-byte TEK does not fit the SP's "
-					"%zu-byte key", k->key.len, key_len);
+			return mikey_li_stream_unusable(s, "the %zu-byte TEK does not fit the SP's "
+					                "%zu-byte key", k->key.len, key_len);
 		memcpy(out, k->key.p, key_len);
 		memset(out + key_len, 0, salt_len);
 	} else if (pm->rand.len == 0) {
-		return unusable(s, "the message has no RAND to derive TEKs from its TGK");
+		return mikey_li_stream_unusable(s, "the message has no RAND to derive TEKs from its TGK");
 	} else {
 		rc = mikey_derive_tgk_key(prf, MIKEY_TGK_KEY_TEK, k->key.p, k->key.len,
 					  e->cs_id, pm->m.hdr.csb_id, pm->rand.p,
@@ -297,7 +272,7 @@ static bool key_salt_of(const struct plain_msg *pm, const struct plain_cs *e,
 						  salt_len);
 	}
 	if (rc != MIKEY_CRYPTO_OK)
-		return unusable(s, "deriving the TEK failed: %s", mikey_crypto_strerror(rc));
+		return mikey_li_stream_unusable(s, "deriving the TEK failed: %s", mikey_crypto_strerror(rc));
 	if (k->salt.len != 0)
 		memcpy(out + key_len, k->salt.p, salt_len);
 	return true;
@@ -307,7 +282,6 @@ static bool derive_stream(const struct plain_msg *pm, const struct plain_cs *e,
 			  size_t n_cs, struct mikey_li_stream *s)
 {
 	struct mikey_srtp_policy policy;
-	char why[MIKEY_LI_WHY_LEN];
 
 	memset(s, 0, sizeof(*s));
 	s->cs_id = e->cs_id;
@@ -316,19 +290,13 @@ static bool derive_stream(const struct plain_msg *pm, const struct plain_cs *e,
 	s->has_roc = e->has_roc;
 	s->roc = e->roc;
 	if (!read_policy(&pm->m, !e->has_policy, e->policy_no, &policy))
-		return unusable(s, "the SP of Policy_no %u is malformed", e->policy_no);
-	if (!mikey_li_suite_from_policy(&policy, &s->keys.suite, &s->keys.flags,
-					why, sizeof(why)))
-		return unusable(s, "%s", why);
-	if (sdes_suite_key_salt_len(s->keys.suite) !=
-	    (size_t)policy.encr_key_len + policy.salt_key_len)
-		return unusable(s, "the SP's key and salt lengths do not fit suite %s",
-				sdes_suite_name(s->keys.suite));
-	s->keys.kdr = policy.kdr;
+		return mikey_li_stream_unusable(s, "the SP of Policy_no %u is malformed", e->policy_no);
+	if (!mikey_li_stream_set_suite(s, &policy))
+		return false;
 
 	const struct mikey_key_data *k = pick_key(pm, e, n_cs);
 	if (k == NULL)
-		return unusable(s, "no TGK or TEK of the KEMAC is for CS ID %u", e->cs_id);
+		return mikey_li_stream_unusable(s, "no TGK or TEK of the KEMAC is for CS ID %u", e->cs_id);
 	if (!key_salt_of(pm, e, k, policy.encr_key_len, policy.salt_key_len, s))
 		return false;
 	s->keys.n_keys = 1;

@@ -23,7 +23,13 @@ if [[ $# -ne 1 ]]; then
 	exit 2
 fi
 
+# shellcheck source-path=SCRIPTDIR source=lib/kms_lab.sh
+source "$(dirname -- "$0")/lib/kms_lab.sh"
+lab_prefix=callgen
+lab_kept_what="lime-callgen outputs"
+
 build_dir=$1
+build=$build_dir
 callgen=$build_dir/lime-callgen
 kms=$build_dir/lime-kms
 decode=$build_dir/tests/callgen/srtp_decode
@@ -31,7 +37,6 @@ li_check=$build_dir/tests/callgen/mikey_li_check
 python=/usr/bin/python3
 script_dir=$(cd -- "$(dirname -- "$0")" && pwd)
 check=$script_dir/../callgen/check_capture.py
-start_time="2026-06-01T00:00:00Z"
 
 for program in "$callgen" "$decode" "$li_check"; do
 	if [[ ! -x "$program" ]]; then
@@ -41,33 +46,6 @@ for program in "$callgen" "$decode" "$li_check"; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lime-callgen-cases.XXXXXX")
-passed=0
-failed=0
-kms_pids=()
-
-finish() {
-	for pid in "${kms_pids[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	echo "$passed passed, $failed failed"
-	if [[ $failed -gt 0 ]]; then
-		echo "lime-callgen outputs kept in $work"
-		exit 1
-	fi
-	rm -rf -- "$work"
-	exit 0
-}
-
-pass() {
-	echo "PASS callgen $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL callgen $1: $2"
-	failed=$((failed + 1))
-}
 
 # Counts the PASS and FAIL lines of a checker's output.
 count_results() {
@@ -133,10 +111,6 @@ expect_error() {
 	fi
 }
 
-free_port() {
-	"$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # ---- SDES and plain RTP ----
 
 sdes_options=(--calls 40 --concurrency 12 --duration 2 --transport mixed --background 200
@@ -188,60 +162,22 @@ if [[ ! -x "$kms" ]]; then
 	finish
 fi
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$work/ca.key" -out "$work/ca.pem" -days 2 -subj "/CN=lime-callgen test CA" \
-	2>/dev/null &&
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/kms.key" \
-	-out "$work/kms.csr" -subj "/CN=127.0.0.1" 2>/dev/null &&
-printf 'subjectAltName=IP:127.0.0.1\n' >"$work/kms.ext" &&
-openssl x509 -req -in "$work/kms.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
-	-CAcreateserial -out "$work/kms.pem" -days 2 -extfile "$work/kms.ext" 2>/dev/null ||
+lab_make_certs "lime-callgen test CA" ||
 	{ fail "mikey certificates" "openssl could not make the test CA and KMS certificate"; finish; }
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$work/other.key" -out "$work/other-ca.pem" -days 2 -subj "/CN=other CA" 2>/dev/null
 
+# write_kms_config FILE PORT OFFSET REUSABLE
 # Writes a KMS configuration whose clock runs OFFSET seconds from --start
 # (negative: behind it), so that tickets fit the capture's times.
 write_kms_config() {
-	local file=$1 port=$2 offset=$3 reusable=$4
-	local now start_s
-	now=$(date +%s)
-	start_s=$(date -d "$start_time" +%s)
-	cat >"$file" <<YAML
-listen: "127.0.0.1:$port"
-cert_file: "$work/kms.pem"
-key_file: "$work/kms.key"
-kms_identity: "sip:kms@lime.test"
-clock_offset_s: $((start_s - now + offset))
-max_clock_skew_s: 3600
-users:
-  - identity: "sip:target-0@ims.test"
-    psk_hex: "11111111111111111111111111111111"
-  - identity: "tel:+15550101"
-    psk_hex: "22222222222222222222222222222222"
-  - identity: "sip:alice@ims.test"
-    psk_hex: "33333333333333333333333333333333"
-  - identity: "sip:bob@ims.test"
-    psk_hex: "44444444444444444444444444444444"
-li_nodes:
-  - identity: "sip:li-node-1@lime.test"
-    psk_hex: "55555555555555555555555555555555"
-ticket_policy:
-  validity_s: 300
-  reusable: $reusable
-  forking: true
-YAML
+	lab_write_kms_config "$1" "$2" "$3" --max-skew 3600 --validity 300 --reusable "$4"
 }
 
 # Starts lime-kms with a configuration; sets kms_url.
 start_kms() {
 	local config=$1 port=$2 log=$3
-	"$kms" --config "$config" 2>"$log" &
-	kms_pids+=($!)
-	for _ in $(seq 1 50); do
-		grep -q "listening on" "$log" 2>/dev/null && break
-		sleep 0.1
-	done
+	lab_start_kms "$config" "$log"
 	kms_url="https://127.0.0.1:$port/mikey"
 }
 

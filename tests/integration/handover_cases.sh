@@ -14,96 +14,30 @@
 # then "N passed, N failed"; exits 1 when a check failed.
 set -u -o pipefail
 
-if [[ $# -ne 1 ]]; then
-	echo "usage: $0 BUILD_DIR" >&2
-	exit 2
-fi
-
-build=$1
-python=/usr/bin/python3
-script_dir=$(cd -- "$(dirname -- "$0")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/lime-handover-cases.XXXXXX")
-passed=0
-failed=0
-kms_pid=
+# shellcheck source-path=SCRIPTDIR source=lib/kms_lab.sh
+source "$(dirname -- "$0")/lib/kms_lab.sh"
+lab_begin handover handover "$@"
 lemf_pid=
 lime_pid=
-start_time=2026-06-01T00:00:00Z
-
-pass() { echo "PASS handover $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL handover $1: $2"; failed=$((failed + 1)); }
 
 stop_pid() {
 	[[ -n "$1" ]] && kill -CONT "$1" 2>/dev/null && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null
 	return 0
 }
 
-finish() {
+lab_cleanup() {
 	stop_pid "$lime_pid"
 	stop_pid "$lemf_pid"
-	stop_pid "$kms_pid"
-	echo "$passed passed, $failed failed"
-	if [[ $failed -gt 0 ]]; then
-		echo "files kept in $work"
-		exit 1
-	fi
-	rm -rf "$work"
-	exit 0
 }
 
-free_port() {
-	"$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_for_line() {
-	for _ in $(seq 50); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" \
-	-out "$work/ca.pem" -days 2 -subj "/CN=lime test CA" 2>/dev/null &&
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/kms.key" \
-	-out "$work/kms.csr" -subj "/CN=127.0.0.1" 2>/dev/null &&
-printf 'subjectAltName=IP:127.0.0.1\n' >"$work/kms.ext" &&
-openssl x509 -req -in "$work/kms.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
-	-CAcreateserial -out "$work/kms.pem" -days 2 -extfile "$work/kms.ext" 2>/dev/null ||
-	{ fail certificates "openssl could not make the test certificates"; finish; }
+lab_make_certs || { fail certificates "openssl could not make the test certificates"; finish; }
 
 # The KMS clock runs 20 s behind the capture start, so that tickets cover
 # the calls; lime's requests carry the wall clock (max_clock_skew_s: 0).
 kms_port=$(free_port)
-start_s=$(date -d "$start_time" +%s)
-cat >"$work/kms.yaml" <<YAML
-listen: "127.0.0.1:$kms_port"
-cert_file: "$work/kms.pem"
-key_file: "$work/kms.key"
-kms_identity: "sip:kms@lime.test"
-ticket_key_hex: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-clock_offset_s: $((start_s - $(date +%s) - 20))
-max_clock_skew_s: 0
-users:
-  - identity: "sip:target-0@ims.test"
-    psk_hex: "11111111111111111111111111111111"
-  - identity: "tel:+15550101"
-    psk_hex: "22222222222222222222222222222222"
-  - identity: "sip:alice@ims.test"
-    psk_hex: "33333333333333333333333333333333"
-  - identity: "sip:bob@ims.test"
-    psk_hex: "44444444444444444444444444444444"
-li_nodes:
-  - identity: "sip:li-node-1@lime.test"
-    psk_hex: "55555555555555555555555555555555"
-ticket_policy:
-  validity_s: 120
-  reusable: true
-  forking: true
-YAML
-"$build/lime-kms" --config "$work/kms.yaml" 2>"$work/kms.log" &
-kms_pid=$!
-wait_for_line "$work/kms.log" "listening on" ||
+lab_write_kms_config "$work/kms.yaml" "$kms_port" -20 --fixed-ticket-key --max-skew 0 \
+	--reusable true
+lab_start_kms "$work/kms.yaml" "$work/kms.log" ||
 	{ fail kms_start "lime-kms did not start (see $work/kms.log)"; finish; }
 
 if ! timeout 120 "$build/lime-callgen" --out "$work/calls.pcap" --truth "$work/calls.json" \
@@ -128,20 +62,8 @@ stats_interval_s: 0
 spool_dir: "$2"
 io_backend: "$3"
 keepalive_wait_s: 1
-kms:
-  url: "https://127.0.0.1:$kms_port/mikey"
-  ca_file: "$work/ca.pem"
-  identity: "sip:li-node-1@lime.test"
-  kms_identity: "sip:kms@lime.test"
-  psk_hex: "55555555555555555555555555555555"
-intercepts:
-  - liid: "LIID-1"
-    targets: ["sip:target-0@ims.test", "tel:+15550101"]
-    agency: "lea-1"
-agencies:
-  - name: "lea-1"
-    hi2: "127.0.0.1:$hi2_port"
-    hi3: "127.0.0.1:$hi3_port"
+$(lab_lime_kms_section "$kms_port")
+$(lab_lime_intercepts "127.0.0.1:$hi2_port" "127.0.0.1:$hi3_port")
     keepalive_s: 1
 YAML
 }

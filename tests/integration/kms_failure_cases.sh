@@ -15,87 +15,27 @@
 # case, then "N passed, N failed"; exits 1 when a case failed.
 set -u -o pipefail
 
-if [[ $# -ne 1 ]]; then
-	echo "usage: $0 BUILD_DIR" >&2
-	exit 2
-fi
-
-build=$1
-python=/usr/bin/python3
-script_dir=$(cd -- "$(dirname -- "$0")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/lime-kms-failure-cases.XXXXXX")
-passed=0
-failed=0
-kms_pid=
+# shellcheck source-path=SCRIPTDIR source=lib/kms_lab.sh
+source "$(dirname -- "$0")/lib/kms_lab.sh"
+lab_begin kms_failure kms-failure "$@"
 server_pid=
-start_time=2026-06-01T00:00:00Z
-
-pass() { echo "PASS kms_failure $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL kms_failure $1: $2"; failed=$((failed + 1)); }
 
 stop_server() {
 	[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
 	server_pid=
 }
 
-finish() {
+lab_cleanup() {
 	stop_server
-	[[ -n "$kms_pid" ]] && kill "$kms_pid" 2>/dev/null && wait "$kms_pid" 2>/dev/null
-	echo "$passed passed, $failed failed"
-	if [[ $failed -gt 0 ]]; then
-		echo "files kept in $work"
-		exit 1
-	fi
-	rm -rf "$work"
-	exit 0
 }
 
-free_port() {
-	"$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" \
-	-out "$work/ca.pem" -days 2 -subj "/CN=lime test CA" 2>/dev/null &&
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/kms.key" \
-	-out "$work/kms.csr" -subj "/CN=127.0.0.1" 2>/dev/null &&
-printf 'subjectAltName=IP:127.0.0.1\n' >"$work/kms.ext" &&
-openssl x509 -req -in "$work/kms.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
-	-CAcreateserial -out "$work/kms.pem" -days 2 -extfile "$work/kms.ext" 2>/dev/null ||
-	{ fail certificates "openssl could not make the test certificates"; finish; }
+lab_make_certs || { fail certificates "openssl could not make the test certificates"; finish; }
 
 # The real KMS only makes the capture. Its clock runs 20 s behind the
 # capture start so that tickets cover the calls.
 port=$(free_port)
-now=$(date +%s)
-start_s=$(date -d "$start_time" +%s)
-cat >"$work/kms.yaml" <<YAML
-listen: "127.0.0.1:$port"
-cert_file: "$work/kms.pem"
-key_file: "$work/kms.key"
-kms_identity: "sip:kms@lime.test"
-clock_offset_s: $((start_s - now - 20))
-users:
-  - identity: "sip:target-0@ims.test"
-    psk_hex: "11111111111111111111111111111111"
-  - identity: "tel:+15550101"
-    psk_hex: "22222222222222222222222222222222"
-  - identity: "sip:alice@ims.test"
-    psk_hex: "33333333333333333333333333333333"
-  - identity: "sip:bob@ims.test"
-    psk_hex: "44444444444444444444444444444444"
-li_nodes:
-  - identity: "sip:li-node-1@lime.test"
-    psk_hex: "55555555555555555555555555555555"
-ticket_policy:
-  validity_s: 120
-  forking: true
-YAML
-"$build/lime-kms" --config "$work/kms.yaml" 2>"$work/kms.log" &
-kms_pid=$!
-for _ in $(seq 50); do
-	grep -q "listening on" "$work/kms.log" && break
-	sleep 0.1
-done
+lab_write_kms_config "$work/kms.yaml" "$port" -20
+lab_start_kms "$work/kms.yaml" "$work/kms.log"
 if ! timeout 120 "$build/lime-callgen" --out "$work/calls.pcap" --truth "$work/calls.json" \
 	--calls 8 --concurrency 4 --duration 2 --target-share 1 --targets 2 --keying mixed \
 	--seed 31 --quiet --kms "https://127.0.0.1:$port/mikey" --kms-ca "$work/ca.pem" \
@@ -103,29 +43,16 @@ if ! timeout 120 "$build/lime-callgen" --out "$work/calls.pcap" --truth "$work/c
 	fail capture "lime-callgen failed: $(tail -1 "$work/callgen.log")"
 	finish
 fi
-kill "$kms_pid" 2>/dev/null && wait "$kms_pid" 2>/dev/null
-kms_pid=
+lab_stop_kms
 
 write_lime_config() {
 	cat >"$1" <<YAML
 lcores: "0-1"
 workers: 1
-kms:
-  url: "https://127.0.0.1:$2/mikey"
-  ca_file: "$work/ca.pem"
-  identity: "sip:li-node-1@lime.test"
-  kms_identity: "sip:kms@lime.test"
-  psk_hex: "55555555555555555555555555555555"
+$(lab_lime_kms_section "$2")
   timeout_ms: 500
   retries: 1
-intercepts:
-  - liid: "LIID-1"
-    targets: ["sip:target-0@ims.test", "tel:+15550101"]
-    agency: "lea-1"
-agencies:
-  - name: "lea-1"
-    hi2: "127.0.0.1:9"
-    hi3: "127.0.0.1:9"
+$(lab_lime_intercepts 127.0.0.1:9 127.0.0.1:9)
 spool_dir: "$3"
 YAML
 }

@@ -13,37 +13,16 @@
 # then "N passed, N failed"; exits 1 when a check failed.
 set -u -o pipefail
 
-if [[ $# -ne 1 ]]; then
-	echo "usage: $0 BUILD_DIR" >&2
-	exit 2
-fi
-
-lime=$1/lime
-python=/usr/bin/python3
-script_dir=$(cd -- "$(dirname -- "$0")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/lime-metrics-cases.XXXXXX")
-passed=0
-failed=0
+# shellcheck source-path=SCRIPTDIR source=lib/checks.sh
+source "$(dirname -- "$0")/lib/checks.sh"
+lab_begin metrics metrics "$@"
+lime=$build/lime
 lime_pid=
 
-pass() { echo "PASS metrics $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL metrics $1: $2"; failed=$((failed + 1)); }
-
-finish() {
+lab_cleanup() {
 	if [[ -n "$lime_pid" ]] && kill -0 "$lime_pid" 2>/dev/null; then
 		kill -KILL "$lime_pid" 2>/dev/null
 	fi
-	echo "$passed passed, $failed failed"
-	if [[ $failed -gt 0 ]]; then
-		echo "files kept in $work"
-		exit 1
-	fi
-	rm -rf "$work"
-	exit 0
-}
-
-free_port() {
-	"$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 if ! "$python" "$script_dir/../pcapgen/gen_call_cases.py" "$work/cases" >"$work/gen.log" 2>&1 ||

@@ -24,8 +24,11 @@ if [[ $# -ne 1 ]]; then
 	exit 2
 fi
 
+# shellcheck source-path=SCRIPTDIR source=lib/checks.sh
+source "$(dirname -- "$0")/lib/checks.sh"
+lab_prefix=mgmt
+
 lime=$1/lime
-python=/usr/bin/python3
 script_dir=$(cd -- "$(dirname -- "$0")" && pwd)
 
 # Capture times of the changes, in seconds after the replay started.
@@ -47,12 +50,7 @@ for tool in curl openssl; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lime-mgmt-cases.XXXXXX")
-passed=0
-failed=0
 lime_pid=
-
-pass() { echo "PASS mgmt $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL mgmt $1: $2"; failed=$((failed + 1)); }
 
 stop_lime() {
 	if [[ -n "$lime_pid" ]] && kill -0 "$lime_pid" 2>/dev/null; then
@@ -63,15 +61,8 @@ stop_lime() {
 }
 trap stop_lime EXIT
 
-finish() {
+lab_cleanup() {
 	stop_lime
-	echo "$passed passed, $failed failed"
-	if [[ $failed -gt 0 ]]; then
-		echo "files kept in $work"
-		exit 1
-	fi
-	rm -rf -- "$work"
-	exit 0
 }
 
 now() { date +%s.%N; }
@@ -91,10 +82,6 @@ wait_for_log() {
 		sleep 0.05
 	done
 	return 1
-}
-
-free_port() {
-	"$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 # ---- Certificates ----

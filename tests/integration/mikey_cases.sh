@@ -11,106 +11,28 @@
 # "N passed, N failed"; exits 1 when a check failed.
 set -u -o pipefail
 
-if [[ $# -ne 1 ]]; then
-	echo "usage: $0 BUILD_DIR" >&2
-	exit 2
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/kms_lab.sh
+source "$(dirname -- "$0")/lib/kms_lab.sh"
+lab_begin mikey mikey "$@"
 
-build=$1
-python=/usr/bin/python3
-script_dir=$(cd -- "$(dirname -- "$0")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/lime-mikey-cases.XXXXXX")
-passed=0
-failed=0
-kms_pid=
-start_time=2026-06-01T00:00:00Z
-
-pass() { echo "PASS mikey $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL mikey $1: $2"; failed=$((failed + 1)); }
-
-finish() {
-	[[ -n "$kms_pid" ]] && kill "$kms_pid" 2>/dev/null && wait "$kms_pid" 2>/dev/null
-	echo "$passed passed, $failed failed"
-	if [[ $failed -gt 0 ]]; then
-		echo "files kept in $work"
-		exit 1
-	fi
-	rm -rf "$work"
-	exit 0
-}
-
-free_port() {
-	"$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# A test CA and a KMS certificate for 127.0.0.1.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" \
-	-out "$work/ca.pem" -days 2 -subj "/CN=lime test CA" 2>/dev/null &&
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/kms.key" \
-	-out "$work/kms.csr" -subj "/CN=127.0.0.1" 2>/dev/null &&
-printf 'subjectAltName=IP:127.0.0.1\n' >"$work/kms.ext" &&
-openssl x509 -req -in "$work/kms.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
-	-CAcreateserial -out "$work/kms.pem" -days 2 -extfile "$work/kms.ext" 2>/dev/null ||
-	{ fail certificates "openssl could not make the test certificates"; finish; }
+lab_make_certs || { fail certificates "openssl could not make the test certificates"; finish; }
 
 # The KMS clock runs 20 s behind the capture start, so that tickets cover
 # the calls. lime stamps its own requests with the wall clock, so the KMS
 # must not check request times (max_clock_skew_s: 0).
 port=$(free_port)
-now=$(date +%s)
-start_s=$(date -d "$start_time" +%s)
-cat >"$work/kms.yaml" <<YAML
-listen: "127.0.0.1:$port"
-cert_file: "$work/kms.pem"
-key_file: "$work/kms.key"
-kms_identity: "sip:kms@lime.test"
-ticket_key_hex: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-clock_offset_s: $((start_s - now - 20))
-max_clock_skew_s: 0
-users:
-  - identity: "sip:target-0@ims.test"
-    psk_hex: "11111111111111111111111111111111"
-  - identity: "tel:+15550101"
-    psk_hex: "22222222222222222222222222222222"
-  - identity: "sip:alice@ims.test"
-    psk_hex: "33333333333333333333333333333333"
-  - identity: "sip:bob@ims.test"
-    psk_hex: "44444444444444444444444444444444"
-li_nodes:
-  - identity: "sip:li-node-1@lime.test"
-    psk_hex: "55555555555555555555555555555555"
-ticket_policy:
-  validity_s: 120
-  reusable: true
-  forking: true
-YAML
-"$build/lime-kms" --config "$work/kms.yaml" 2>"$work/kms.log" &
-kms_pid=$!
-for _ in $(seq 50); do
-	grep -q "listening on" "$work/kms.log" && break
-	sleep 0.1
-done
+lab_write_kms_config "$work/kms.yaml" "$port" -20 --fixed-ticket-key --max-skew 0 \
+	--reusable true
+lab_start_kms "$work/kms.yaml" "$work/kms.log"
 
 write_lime_config() {
 	cat >"$1" <<YAML
 lcores: "0-1"
 workers: 1
 spool_dir: "$work/spool"
-kms:
-  url: "https://127.0.0.1:$2/mikey"
-  ca_file: "$work/ca.pem"
-  identity: "sip:li-node-1@lime.test"
-  kms_identity: "sip:kms@lime.test"
-  psk_hex: "55555555555555555555555555555555"
+$(lab_lime_kms_section "$2")
   timeout_ms: 1000
-intercepts:
-  - liid: "LIID-1"
-    targets: ["sip:target-0@ims.test", "tel:+15550101"]
-    agency: "lea-1"
-agencies:
-  - name: "lea-1"
-    hi2: "127.0.0.1:9002"
-    hi3: "127.0.0.1:9003"
+$(lab_lime_intercepts 127.0.0.1:9002 127.0.0.1:9003)
 YAML
 }
 write_lime_config "$work/lime.yaml" "$port"
@@ -185,10 +107,9 @@ if timeout 120 "$build/lime-callgen" --out "$work/long.pcap" --truth "$work/long
 		>"$work/lime-long.log" 2>&1 &
 	lime_pid=$!
 	sleep 1.5
-	kill "$kms_pid" && wait "$kms_pid" 2>/dev/null
+	lab_stop_kms "$kms_pid"
 	sleep 2.5
-	"$build/lime-kms" --config "$work/kms.yaml" 2>"$work/kms2.log" &
-	kms_pid=$!
+	lab_start_kms "$work/kms.yaml" "$work/kms2.log" --no-wait
 	if wait "$lime_pid" && "$python" - "$work/long.json" "$work/long.summary.json" \
 		"$work/long.events" >"$work/long.check" 2>&1 <<'PY'
 import json, sys

@@ -11,30 +11,9 @@
 # check, then "N passed, N failed"; exits 1 when a check failed.
 set -u -o pipefail
 
-if [[ $# -ne 1 ]]; then
-	echo "usage: $0 BUILD_DIR" >&2
-	exit 2
-fi
-
-build=$1
-python=/usr/bin/python3
-script_dir=$(cd -- "$(dirname -- "$0")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/lime-mikey-plain-cases.XXXXXX")
-passed=0
-failed=0
-
-pass() { echo "PASS mikey_plain $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL mikey_plain $1: $2"; failed=$((failed + 1)); }
-
-finish() {
-	echo "$passed passed, $failed failed"
-	if [[ $failed -gt 0 ]]; then
-		echo "files kept in $work"
-		exit 1
-	fi
-	rm -rf "$work"
-	exit 0
-}
+# shellcheck source-path=SCRIPTDIR source=lib/kms_lab.sh
+source "$(dirname -- "$0")/lib/kms_lab.sh"
+lab_begin mikey_plain mikey-plain "$@"
 
 # No kms section: plain MIKEY needs no KMS.
 cat >"$work/lime.yaml" <<YAML
@@ -94,18 +73,11 @@ fi
 # 2. With a kms section the MIKEY-TICKET checks leave plain messages
 # alone: no mikey_forged at the offer and no KMS request, although the
 # configured KMS does not even listen.
-kms_port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+kms_port=$(free_port)
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" \
 	-out "$work/ca.pem" -days 2 -subj "/CN=lime test CA" 2>/dev/null
 sed "s#^spool_dir: .*#spool_dir: \"$work/spool-kms\"#" "$work/lime.yaml" >"$work/lime-kms.yaml"
-cat >>"$work/lime-kms.yaml" <<YAML
-kms:
-  url: "https://127.0.0.1:$kms_port/mikey"
-  ca_file: "$work/ca.pem"
-  identity: "sip:li-node-1@lime.test"
-  kms_identity: "sip:kms@lime.test"
-  psk_hex: "55555555555555555555555555555555"
-YAML
+lab_lime_kms_section "$kms_port" >>"$work/lime-kms.yaml"
 if timeout 60 "$build/lime" --config "$work/lime-kms.yaml" --pcap "$work/clear.pcap" \
 	--summary "$work/kms.summary.json" --cc-pcap "$work/kms.pcapng" >"$work/kms.log" 2>&1 &&
    "$python" "$script_dir/check_decrypted.py" "$work/clear.json" "$work/kms.pcapng" \
