@@ -140,7 +140,10 @@ struct control {
 	uint64_t last_tcp_expire_us;
 	uint64_t started_tsc;
 	uint64_t stopped_tsc;
-	uint8_t scratch[65536];
+	uint8_t scratch[65536];      /* a chained SIP packet */
+	/* A chained media packet for --cc-pcap. Apart from scratch because
+	 * the output is drained while a SIP message is being handled. */
+	uint8_t cc_scratch[65536];
 };
 
 int control_init(struct control *c, const struct lime_config *cfg,

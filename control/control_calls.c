@@ -326,7 +326,7 @@ static void warn_restart_only(const struct lime_config *old,
 	    old->n_ports != next->n_ports || old->n_sip_ports != next->n_sip_ports ||
 	    memcmp(old->sip_ports, next->sip_ports, sizeof(old->sip_ports)) != 0 ||
 	    old->max_flows != next->max_flows || old->max_dialogs != next->max_dialogs)
-		LOG_WARN("configuration reload: changes outside intercepts and agencies take effect after a restart");
+		LOG_WARN("configuration: changes outside intercepts and agencies take effect after a restart");
 }
 
 static void log_liid_changes(const struct lime_config *old,
@@ -338,13 +338,13 @@ static void log_liid_changes(const struct lime_config *old,
 
 	for (size_t i = 0; i < next->n_intercepts; i++)
 		if (intercept_set_find_liid(old_set, next->intercepts[i].liid) < 0) {
-			LOG_INFO("configuration reload: intercept %s added",
+			LOG_NOTICE("configuration: intercept %s added",
 				 next->intercepts[i].liid);
 			added++;
 		}
 	for (size_t i = 0; i < old->n_intercepts; i++)
 		if (intercept_set_find_liid(next_set, old->intercepts[i].liid) < 0) {
-			LOG_INFO("configuration reload: intercept %s removed; its calls are no longer intercepted",
+			LOG_NOTICE("configuration: intercept %s removed; its calls are no longer intercepted",
 				 old->intercepts[i].liid);
 			removed++;
 		}

@@ -24,10 +24,13 @@ static void send_msg(struct control *c, uint16_t worker, struct media_msg *msg)
 {
 	struct rte_ring *ring = c->dp->worker_rings[worker];
 
-	/* The worker drains its ring without the control lcore's help, so
-	 * waiting here ends. */
-	while (rte_ring_enqueue(ring, media_msg_tag(msg)) != 0)
-		rte_pause();
+	/* A worker that reads capture files waits for room in its output
+	 * ring instead of dropping, so the control lcore drains that ring
+	 * while it waits here, or both would wait for each other. */
+	while (rte_ring_enqueue(ring, media_msg_tag(msg)) != 0) {
+		if (media_output_drain(c) == 0)
+			rte_pause();
+	}
 }
 
 /* How long a rekeyed stream's keys stay usable, in capture time. */
@@ -237,8 +240,8 @@ static void write_packet(struct control *c, struct rte_mbuf *m)
 
 	if (m->nb_segs == 1)
 		data = rte_pktmbuf_mtod(m, const uint8_t *);
-	else if (m->pkt_len <= sizeof(c->scratch))
-		data = rte_pktmbuf_read(m, 0, m->pkt_len, c->scratch);
+	else if (m->pkt_len <= sizeof(c->cc_scratch))
+		data = rte_pktmbuf_read(m, 0, m->pkt_len, c->cc_scratch);
 	else
 		data = NULL;
 	if (data == NULL || meta->l3_offset + ip_len > m->pkt_len) {

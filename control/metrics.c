@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_ring.h>
 #include <rte_telemetry.h>
@@ -210,6 +211,36 @@ static void render_records(FILE *out, const struct control *c, const char *name,
 	}
 }
 
+static void render_ports(FILE *out)
+{
+	static const char *const names[] = {
+		"lime_port_packets_total", "lime_port_imissed_total",
+		"lime_port_ierrors_total", "lime_port_rx_nombuf_total",
+	};
+	static const char *const help[] = {
+		"Packets the port received, by its driver's count.",
+		"Packets the NIC dropped because lime did not read them in time.",
+		"Receive errors counted by the port.",
+		"Receives that failed for want of an mbuf.",
+	};
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		uint16_t port;
+
+		header(out, names[k], "counter", help[k]);
+		RTE_ETH_FOREACH_DEV(port) {
+			struct rte_eth_stats st;
+			char name[RTE_ETH_NAME_MAX_LEN] = "";
+
+			if (rte_eth_stats_get(port, &st) != 0)
+				continue;
+			(void)rte_eth_dev_get_name_by_port(port, name);
+			uint64_t v[] = { st.ipackets, st.imissed, st.ierrors, st.rx_nombuf };
+			sample(out, names[k], "port", name, v[k]);
+		}
+	}
+}
+
 static void render_delivery(FILE *out, const struct control *c)
 {
 	struct delivery_stats d;
@@ -247,6 +278,7 @@ void metrics_render(FILE *out, struct control *c)
 	render_calls(out, c);
 	render_alarms(out, c);
 	render_delivery(out, c);
+	render_ports(out);
 	pthread_mutex_unlock(&c->state_lock);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 
 #include "control/handover.h"
@@ -352,6 +353,33 @@ static void write_lcore(struct json_writer *w, unsigned int lcore,
 	json_object_end(w);
 }
 
+/* What each port's driver counted: packets the NIC dropped because lime
+ * did not read fast enough (imissed) show here and nowhere else. */
+static void write_ports(struct json_writer *w)
+{
+	uint16_t port;
+
+	json_array_begin(w, "ports");
+	RTE_ETH_FOREACH_DEV(port) {
+		struct rte_eth_stats st;
+		char name[RTE_ETH_NAME_MAX_LEN] = "";
+
+		if (rte_eth_stats_get(port, &st) != 0)
+			continue;
+		(void)rte_eth_dev_get_name_by_port(port, name);
+		json_object_begin(w, NULL);
+		json_u64(w, "port", port);
+		json_string(w, "name", name);
+		json_u64(w, "ipackets", st.ipackets);
+		json_u64(w, "ibytes", st.ibytes);
+		json_u64(w, "imissed", st.imissed);
+		json_u64(w, "ierrors", st.ierrors);
+		json_u64(w, "rx_nombuf", st.rx_nombuf);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
 int summary_write(const char *path, const struct control *c)
 {
 	FILE *f = fopen(path, "w");
@@ -377,6 +405,7 @@ int summary_write(const char *path, const struct control *c)
 	RTE_LCORE_FOREACH_WORKER(lcore)
 		write_lcore(&w, lcore, c->dp);
 	json_array_end(&w);
+	write_ports(&w);
 	json_object_end(&w);
 
 	int ret = json_writer_finish(&w);

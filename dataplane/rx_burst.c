@@ -161,15 +161,21 @@ static void classify_one(struct rx_lcore *rx, struct rte_mbuf *m, uint64_t ts_us
 /*
  * Enqueue all of pkts on ring. Live, a full ring drops and counts them. Offline
  * there is no line to keep up with, so the reader waits for room instead.
+ * When this lcore is also the ring's worker, it makes the room itself:
+ * nobody else drains that ring, and the control lcore's stream messages
+ * can fill it too.
  */
 static void ring_enqueue_all(struct rx_lcore *rx, struct rte_ring *ring,
 			     struct rte_mbuf **pkts, uint16_t n,
 			     enum drop_reason full_reason)
 {
 	unsigned int done = rte_ring_enqueue_burst(ring, (void **)pkts, n, NULL);
+	bool own_ring = rx->role->worker &&
+			ring == rx->dp->worker_rings[rx->role->worker_index];
 
 	while (done < n && rx->dp->offline && !rx->dp->quit) {
-		rte_pause();
+		if (!own_ring || rx_run_worker(rx, ring) == 0)
+			rte_pause();
 		done += rte_ring_enqueue_burst(ring, (void **)(pkts + done), n - done, NULL);
 	}
 	if (done < n) {
@@ -309,12 +315,16 @@ static void wait_for_control(struct rx_lcore *rx)
 	uint64_t enqueued = __atomic_load_n(&dp->sip_enqueued, __ATOMIC_RELAXED);
 	uint64_t ticks = __atomic_load_n(&dp->ticks_requested, __ATOMIC_RELAXED);
 
-	/* No flow entry is held here, so deleted entries may be reclaimed. */
+	/* No flow entry is held here, so deleted entries may be reclaimed.
+	 * A receiving lcore that is also a worker keeps working: the control
+	 * lcore may be waiting for room in this lcore's worker ring. */
 	while ((__atomic_load_n(&dp->sip_handled, __ATOMIC_ACQUIRE) < enqueued ||
 		__atomic_load_n(&dp->ticks_handled, __ATOMIC_ACQUIRE) < ticks) &&
 	       !dp->quit) {
 		flow_table_quiescent(&dp->flows, rx->role->reader_id);
-		rte_pause();
+		if (!rx->role->worker ||
+		    rx_run_worker(rx, dp->worker_rings[rx->role->worker_index]) == 0)
+			rte_pause();
 	}
 }
 

@@ -27,6 +27,7 @@ lcores: "0-1"
 workers: 1
 sip_ports: [5060]
 stats_interval_s: 0
+spool_dir: "$DEMO/spool"
 YAML
 
 echo "==> running lime on $DEMO/cases/mixed.pcap"
@@ -157,13 +158,19 @@ media = s["media"]
 print()
 print("calls in the capture: %d (%d to targets, %d attack calls)" % (
     s["calls"], truth["summary"]["target_calls"], truth["summary"]["attack_calls"]))
-print("intercepted calls:    %s" % s["intercepted_calls"])
+def per_liid(counts):
+    return ", ".join("%s %s" % (liid, n if not isinstance(n, dict) else
+                                 "HI2 %d, HI3 %d" % (n["hi2"], n["hi3"]))
+                     for liid, n in counts.items())
+
+
+print("intercepted calls:    %s" % per_liid(s["intercepted_calls"]))
 print("KMS resolutions:      %d ok, %d failed" % (s["kms_resolutions_ok"], s["kms_resolutions_failed"]))
 print("media packets:        %d decrypted, %d undecryptable, %d failed" % (
     media["decrypted"], media["undecryptable"], media["failed"]))
 print("alarms:               %s" % ", ".join("%s %d" % kv for kv in s["alarms"].items() if kv[1]))
-print("records delivered:    %s" % s["records_delivered"])
-print("records spooled:      %s" % s["records_spooled"])
+print("records delivered:    %s" % per_liid(s["records_delivered"]))
+print("records spooled:      %s" % per_liid(s["records_spooled"]))
 
 print()
 print("what the LEA (lime-lemf) received, in %s:" % lea)
@@ -171,18 +178,28 @@ lemf = json.load(open(os.path.join(lea, "summary.json")))
 for liid, n in lemf["liids"].items():
     types = collections.Counter()
     alarms = collections.defaultdict(set)
+    keyless_cins = set()
     for line in open(os.path.join(lea, liid, "iri.jsonl")):
         rec = json.loads(line)
         types[rec["type"]] += 1
         if "alarm" in rec:
             alarms[rec["alarm"]["call_id"]].add(rec["alarm"]["kind"])
+            if rec["alarm"]["kind"] == "key_unavailable":
+                keyless_cins.add(rec["cin"])
     gaps = n["iri_sequence"]["gaps"] + n["cc_sequence"]["gaps"]
     print("  LIID %s: %d IRI records (%s), %d CC packets, %d calls, sequence gaps %d" % (
         liid, n["iri_records"], ", ".join("%s %d" % kv for kv in sorted(types.items())),
         n["cc_records"], n["iri_sequence"]["cins"], gaps))
     wavs = sorted(glob.glob(os.path.join(lea, liid, "*.wav")))
+    # The LEA writes a WAV file per G.711 stream, named CIN-SSRC-direction;
+    # a call without keys arrives as captured, so its files are noise.
+    clear = [w for w in wavs if int(os.path.basename(w).split("-")[0]) not in keyless_cins]
     print("  decrypted audio: %d WAV files in %s (play one with: aplay %s)" % (
-        len(wavs), os.path.join(lea, liid), wavs[0] if wavs else "-"))
+        len(clear), os.path.join(lea, liid), clear[0] if clear else "-"))
+    if len(clear) < len(wavs):
+        print("  %d more WAV files belong to calls lime had no keys for (CIN %s):"
+              " they hold the encrypted payload, as the LEA received it" % (
+                  len(wavs) - len(clear), ", ".join(str(c) for c in sorted(keyless_cins))))
     print("  IRI records: %s; CC packets: %s" % (
         os.path.join(lea, liid, "iri.jsonl"), os.path.join(lea, liid, "cc.pcap")))
     print("  alarms the LEA received as IRI-REPORTs:")

@@ -147,7 +147,7 @@ static int init_engine(struct delivery *d, const struct lime_config *cfg,
 		return -1;
 	}
 	if (dl_cin_init(&d->cins, d->spool_dir) != 0) {
-		snprintf(err, err_len, "cannot create the CIN folder in %s: %s",
+		snprintf(err, err_len, "cannot create the CIN folder in %s: %s; set spool_dir to a writable folder",
 			 d->spool_dir, strerror(errno));
 		return -1;
 	}

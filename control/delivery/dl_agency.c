@@ -190,8 +190,12 @@ void dl_agency_apply(struct dl_agency *ag, struct dl_cmd *cmd)
 		ag->conf = cmd->conf;
 		cmd->conf = NULL;
 		ag->retired = false;
-		LOG_NOTICE("agency %s: new settings applied%s", ag->name,
-			   reconnect ? "; reconnecting" : "");
+		/* Every reload or API change re-applies every agency; only a
+		 * new address or TLS setting is news to the operator. */
+		if (reconnect)
+			LOG_NOTICE("agency %s: new settings applied; reconnecting", ag->name);
+		else
+			LOG_DEBUG("agency %s: settings applied", ag->name);
 		break;
 	}
 	case DL_CMD_RETIRE:

@@ -74,14 +74,21 @@ static void assign_id(struct dl_channel *ch, struct dl_record *rec)
 
 /* Puts records on the connection: from the spool while it has records
  * above queued_id, else from memory. */
+/* A connection that is closing cleanly takes nothing new, so that it can
+ * finish; one that is down takes nothing at all. */
+static bool conn_takes_records(const struct dl_channel *ch)
+{
+	const struct dl_conn *c = &ch->conn;
+
+	return c->state == DL_CONN_UP && !ch->d->stop_seen && !ch->agency->retired &&
+	       !c->restart;
+}
+
 void dl_channel_fill(struct dl_channel *ch)
 {
 	struct dl_conn *c = &ch->conn;
 
-	/* A connection that is closing cleanly takes nothing new, so that
-	 * it can finish. */
-	if (c->state != DL_CONN_UP || ch->d->stop_seen || ch->agency->retired ||
-	    c->restart)
+	if (!conn_takes_records(ch))
 		return;
 	while (dl_conn_can_queue(c) &&
 	       c->wire_queued - c->wire_sent < DL_BATCH_BYTES) {
@@ -327,7 +334,11 @@ uint64_t dl_channel_deadline(const struct dl_channel *ch)
 	}
 	if (conn_holds_unsafe(&ch->conn))
 		t = earliest(t, ch->conn.last_progress_ms + DL_STALL_MS);
-	if (ch->spool_end_id > ch->queued_id && !ch->read_inflight)
+	/* The spool is read only for a connection that takes records now;
+	 * otherwise the read retry time would wake this thread for nothing,
+	 * over and over, while the agency is down. */
+	if (ch->spool_end_id > ch->queued_id && !ch->read_inflight &&
+	    conn_takes_records(ch) && dl_conn_can_queue(&ch->conn))
 		t = earliest(t, ch->read_retry_ms);
 	return t;
 }

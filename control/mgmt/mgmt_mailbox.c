@@ -123,10 +123,13 @@ static void finish(struct mgmt_mailbox *mb, int status, const char *err)
 void mgmt_control_poll(struct control *c)
 {
 	struct mgmt_mailbox *mb = __atomic_load_n(&registered, __ATOMIC_ACQUIRE);
-	char err[MGMT_MAILBOX_ERR_LEN] = "";
 
+	/* Called on every loop of the control lcore: nothing but this check
+	 * when no change waits. */
 	if (mb == NULL || !__atomic_load_n(&mb->pending, __ATOMIC_ACQUIRE))
 		return;
+
+	char err[MGMT_MAILBOX_ERR_LEN] = "";
 
 	pthread_mutex_lock(&mb->lock);
 	struct lime_config *candidate = mb->candidate;
