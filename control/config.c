@@ -348,7 +348,7 @@ static int parse_u64(struct loader *ld, const yaml_node_t *node,
 static int parse_u32(struct loader *ld, const yaml_node_t *node,
 		     const char *name, const struct key_spec *spec, void *object)
 {
-	uint64_t value;
+	uint64_t value = 0;
 
 	if (parse_integer(ld, node, name, spec->min, spec->max, &value) != 0)
 		return -1;
@@ -359,7 +359,7 @@ static int parse_u32(struct loader *ld, const yaml_node_t *node,
 static int parse_u16(struct loader *ld, const yaml_node_t *node,
 		     const char *name, const struct key_spec *spec, void *object)
 {
-	uint64_t value;
+	uint64_t value = 0;
 
 	if (parse_integer(ld, node, name, spec->min, spec->max, &value) != 0)
 		return -1;
@@ -372,7 +372,7 @@ static int parse_u32_pow2(struct loader *ld, const yaml_node_t *node,
 			  const char *name, const struct key_spec *spec,
 			  void *object)
 {
-	uint64_t value;
+	uint64_t value = 0;
 
 	if (parse_integer(ld, node, name, spec->min, spec->max, &value) != 0)
 		return -1;
@@ -1033,7 +1033,7 @@ static int parse_sip_ports(struct loader *ld, const yaml_node_t *node,
 	for (size_t i = 0; i < n; i++) {
 		const yaml_node_t *item = take_node(ld, items[i], node);
 		char item_name[NAME_LEN];
-		uint64_t port;
+		uint64_t port = 0;
 
 		if (item == NULL)
 			return -1;
@@ -1094,7 +1094,7 @@ static int parse_mapping(struct loader *ld, const yaml_node_t *map,
 			 const char *section, const struct key_spec *specs,
 			 size_t n_specs, void *object)
 {
-	char where[NAME_LEN];
+	char where[NAME_LEN + 8];   /* "in " and the section */
 	uint64_t seen = 0;
 
 	if (section[0] == '\0')
@@ -1116,7 +1116,7 @@ static int parse_mapping(struct loader *ld, const yaml_node_t *map,
 	     pair < map->data.mapping.pairs.top; pair++) {
 		const yaml_node_t *key = take_node(ld, pair->key, map);
 		const yaml_node_t *value;
-		char name[NAME_LEN];
+		char name[NAME_LEN + 64];   /* the section, a dot and the key */
 		const char *text;
 		size_t i;
 

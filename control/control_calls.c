@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "control/cc_pcap.h"
 #include "control/debug_events.h"
 #include "control/handover.h"
@@ -318,15 +320,78 @@ void control_handle_sip(struct control *c, const uint8_t *data, size_t len,
 	dialog_on_message(c->dialogs, &c->msg, (const char *)data, raw_len, pkt);
 }
 
-/* Settings that only a restart applies. */
+static bool text_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+static bool list_differs(char **a, size_t n_a, char **b, size_t n_b)
+{
+	if (n_a != n_b)
+		return true;
+	for (size_t i = 0; i < n_a; i++)
+		if (text_differs(a[i], b[i]))
+			return true;
+	return false;
+}
+
+static bool kms_differs(const struct lime_kms_config *a, const struct lime_kms_config *b)
+{
+	return a->present != b->present || text_differs(a->url, b->url) ||
+	       text_differs(a->ca_file, b->ca_file) || text_differs(a->cert_file, b->cert_file) ||
+	       text_differs(a->key_file, b->key_file) || text_differs(a->identity, b->identity) ||
+	       text_differs(a->kms_identity, b->kms_identity) || text_differs(a->mode, b->mode) ||
+	       a->psk_len != b->psk_len ||
+	       (a->psk_len > 0 && CRYPTO_memcmp(a->psk, b->psk, a->psk_len) != 0) ||
+	       a->timeout_ms != b->timeout_ms || a->skew_s != b->skew_s ||
+	       a->rate_limit != b->rate_limit || a->source_rate_limit != b->source_rate_limit ||
+	       a->retries != b->retries;
+}
+
+/*
+ * Names the first changed setting that only a restart applies: a reload
+ * takes intercepts and agencies only, and an operator who rotated the KMS
+ * key with a reload must not believe it took effect.
+ */
+static const char *restart_only_change(const struct lime_config *old,
+				       const struct lime_config *next)
+{
+	if (strcmp(old->lcores, next->lcores) != 0 || old->workers != next->workers)
+		return "lcores or workers";
+	if (list_differs(old->ports, old->n_ports, next->ports, next->n_ports))
+		return "ports";
+	if (old->n_sip_ports != next->n_sip_ports ||
+	    memcmp(old->sip_ports, next->sip_ports, sizeof(old->sip_ports)) != 0)
+		return "sip_ports";
+	if (kms_differs(&old->kms, &next->kms))
+		return "kms";
+	if (text_differs(old->spool_dir, next->spool_dir) ||
+	    old->spool_quota_mb != next->spool_quota_mb ||
+	    old->keepalive_wait_s != next->keepalive_wait_s ||
+	    old->delivery_memory_mb != next->delivery_memory_mb ||
+	    text_differs(old->io_backend, next->io_backend))
+		return "the delivery settings";
+	if (text_differs(old->metrics_listen, next->metrics_listen) ||
+	    old->management.present != next->management.present ||
+	    text_differs(old->management.listen, next->management.listen))
+		return "metrics_listen or management";
+	if (list_differs(old->eal_args, old->n_eal_args, next->eal_args, next->n_eal_args) ||
+	    old->mbufs != next->mbufs || old->max_flows != next->max_flows ||
+	    old->max_dialogs != next->max_dialogs)
+		return "eal_args, mbufs, max_flows or max_dialogs";
+	return NULL;
+}
+
 static void warn_restart_only(const struct lime_config *old,
 			      const struct lime_config *next)
 {
-	if (strcmp(old->lcores, next->lcores) != 0 || old->workers != next->workers ||
-	    old->n_ports != next->n_ports || old->n_sip_ports != next->n_sip_ports ||
-	    memcmp(old->sip_ports, next->sip_ports, sizeof(old->sip_ports)) != 0 ||
-	    old->max_flows != next->max_flows || old->max_dialogs != next->max_dialogs)
-		LOG_WARN("configuration: changes outside intercepts and agencies take effect after a restart");
+	const char *what = restart_only_change(old, next);
+
+	if (what != NULL)
+		LOG_WARN("configuration: %s changed, which takes effect only after a restart (systemctl restart lime); the reload applies intercepts and agencies only",
+			 what);
 }
 
 static void log_liid_changes(const struct lime_config *old,

@@ -76,8 +76,11 @@ static void render_packets(FILE *out)
 		       t.class_packets[k]);
 
 	header(out, "lime_packets_dropped_total", "counter", "Packets dropped, by reason.");
-	for (int r = 0; r < DROP_REASON_COUNT; r++)
-		sample(out, "lime_packets_dropped_total", "reason", drop_reason_name(r), t.drops[r]);
+	for (int r = 0; r < DROP_REASON_COUNT; r++) {
+		if (drop_reason_reported(r))
+			sample(out, "lime_packets_dropped_total", "reason", drop_reason_name(r),
+			       t.drops[r]);
+	}
 
 	header(out, "lime_lcore_packets_total", "counter", "Packets received per lcore.");
 	RTE_LCORE_FOREACH(lcore) {

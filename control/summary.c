@@ -63,11 +63,8 @@ static void write_packets(struct json_writer *w, const struct lcore_stats *t,
 
 	json_object_begin(w, "packets_dropped");
 	for (int r = 0; r < DROP_REASON_COUNT; r++) {
-		if (r == DROP_DECODE_FIRST + DECODE_OK ||
-		    r == DROP_DECODE_FIRST + DECODE_NOT_IP ||
-		    r == DROP_DECODE_FIRST + DECODE_FRAGMENT)
-			continue;
-		json_u64(w, drop_reason_name(r), t->drops[r]);
+		if (drop_reason_reported(r))
+			json_u64(w, drop_reason_name(r), t->drops[r]);
 	}
 	json_u64(w, "sip_undecodable", c->stats.sip_undecodable);
 	json_u64(w, "tcp_stream_limit", tcp->stream_limit_drops);

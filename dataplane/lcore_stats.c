@@ -30,6 +30,13 @@ const char *pkt_class_name(enum pkt_class c)
 	return class_names[c];
 }
 
+bool drop_reason_reported(int r)
+{
+	return r != DROP_DECODE_FIRST + DECODE_OK &&
+	       r != DROP_DECODE_FIRST + DECODE_NOT_IP &&
+	       r != DROP_DECODE_FIRST + DECODE_FRAGMENT;
+}
+
 const char *drop_reason_name(enum drop_reason r)
 {
 	if (r >= DROP_DECODE_FIRST && r <= DROP_DECODE_LAST)

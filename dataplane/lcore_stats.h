@@ -8,6 +8,7 @@
  * loads for the periodic log and the summary, so no counter needs a lock.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -67,6 +68,12 @@ extern struct lcore_stats lime_lcore_stats[RTE_MAX_LCORE];
 
 const char *pkt_class_name(enum pkt_class c);
 const char *drop_reason_name(enum drop_reason r);
+/*
+ * False for the reasons that never count a drop, or count one that
+ * another reason names already: the decode results "ok", "not_ip" (as
+ * DROP_NOT_IP) and "fragment" (a fragment is held, not dropped).
+ */
+bool drop_reason_reported(int r);
 const char *rx_stage_name(enum rx_stage s);
 const char *encap_name(unsigned int bit);
 

@@ -152,7 +152,7 @@ static bool printable_char(uint8_t c)
 static int get_country(struct decoder *d, const struct ber_tlv *t,
 		       char out[3], const char *field)
 {
-	struct etsi_bytes b;
+	struct etsi_bytes b = {0};
 
 	if (get_bytes(d, t, 2, 2, &b, field) != ETSI_OK)
 		return ETSI_ERR_DECODE;
