@@ -68,6 +68,10 @@ struct call_flow_event {
 	const char *const *liids;  /* LIIDs whose warrants cover the call */
 	const uint32_t *liid_ids;  /* the same, as dialog_liid_index() gives */
 	const uint64_t *cins;      /* the call's CIN for each of them */
+	/* For each of them, who sends this flow's packets: the values of
+	 * ETSI TS 102 232 Direction, 0 fromTarget, 1 toTarget, 2 when the
+	 * target is neither the From nor the To of the offer. */
+	const uint8_t *target_dirs;
 	unsigned n_liids;
 	/* The sender's a=crypto when the flow is installed with keying SDES,
 	 * else NULL. Valid during the callback only. */
@@ -80,6 +84,13 @@ struct call_flow_event {
  * A MIKEY-TICKET exchange of an intercepted call, answered: the control
  * lcore resolves the ticket, checks both messages and keys the streams.
  */
+/* Values of call_flow_event.target_dirs. */
+enum flow_target_dir {
+	FLOW_FROM_TARGET = 0,
+	FLOW_TO_TARGET = 1,
+	FLOW_TARGET_UNKNOWN = 2,
+};
+
 struct call_mikey_event {
 	const char *call_id;
 	size_t call_id_len;

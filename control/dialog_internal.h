@@ -147,6 +147,7 @@ struct dialog_tracker {
 	int64_t now_us;                 /* latest capture time seen */
 
 	/* Scratch space too large for the stack. */
+	uint8_t flow_dirs[INTERCEPT_MATCH_MAX];  /* target_dirs of the event at hand */
 	struct sdp_session offer_sdp;
 	struct sdp_session answer_sdp;
 	struct media_crypto_table offer_crypto;

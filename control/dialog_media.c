@@ -71,6 +71,41 @@ static struct flow_owner *owner_find(struct dialog_tracker *t,
 	return NULL;
 }
 
+static bool match_has(const struct intercept_match *m, int index)
+{
+	for (uint32_t i = 0; i < m->count; i++)
+		if (m->index[i] == (uint32_t)index)
+			return true;
+	return false;
+}
+
+/*
+ * Who sends the flow, for each LIID: the target is the party whose From
+ * or To of the offer names it; the offerer sends the flows to the answerer.
+ */
+static void fill_target_dirs(struct dialog_tracker *t, const struct call *c,
+			     const struct media_flow *flow,
+			     const struct call_flow_event *ev)
+{
+	struct intercept_match from = {0}, to = {0};
+
+	if (c->offer_from != NULL)
+		intercept_set_match_uri(t->set, c->offer_from, strlen(c->offer_from), &from);
+	if (c->offer_to != NULL)
+		intercept_set_match_uri(t->set, c->offer_to, strlen(c->offer_to), &to);
+	for (unsigned i = 0; i < ev->n_liids; i++) {
+		int index = intercept_set_find_liid(t->set, ev->liids[i]);
+		bool offerer = index >= 0 && match_has(&from, index);
+		bool answerer = index >= 0 && match_has(&to, index);
+
+		if (offerer == answerer)
+			t->flow_dirs[i] = FLOW_TARGET_UNKNOWN;
+		else
+			t->flow_dirs[i] = offerer == flow->to_answerer ? FLOW_FROM_TARGET
+								       : FLOW_TO_TARGET;
+	}
+}
+
 static void fill_event(struct dialog_tracker *t, struct call *c,
 		       const struct media_flow *flow,
 		       const struct sdes_crypto *crypto, enum sdes_suite suite,
@@ -88,6 +123,8 @@ static void fill_event(struct dialog_tracker *t, struct call *c,
 	ev->crypto = crypto;
 	ev->suite = flow->keying == MEDIA_KEYS_SDES ? suite : SDES_SUITE_UNKNOWN;
 	ev->ts_us = ts_us;
+	fill_target_dirs(t, c, flow, ev);
+	ev->target_dirs = t->flow_dirs;
 }
 
 /* The flow as it was installed: its keying may differ from the pairing's. */

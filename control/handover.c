@@ -211,7 +211,9 @@ void handover_cc(struct control *c, struct rte_mbuf *m)
 			.channel = DELIVERY_HI3,
 			.cin = meta->cc_cins[i],
 			.ts_us = meta->ts_us,
-			.direction = ETSI_DIR_INDETERMINATE,
+			.direction = meta->cc_dirs[i] <= ETSI_DIR_INDETERMINATE ?
+				     (enum etsi_direction)meta->cc_dirs[i] :
+				     ETSI_DIR_INDETERMINATE,
 		};
 		snprintf(rec.liid, sizeof(rec.liid), "%s", liid);
 		rec.payload = copy_ip_packet(m, &rec.payload_len);

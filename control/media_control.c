@@ -136,6 +136,8 @@ int media_stream_create(struct control *c, const struct call_flow_event *ev,
 	set_keying(c, ev, msg);
 	for (unsigned i = 0; i < ev->n_liids && msg->n_liids < MEDIA_STREAM_LIIDS; i++) {
 		msg->cins[msg->n_liids] = (uint32_t)ev->cins[i];
+		msg->target_dirs[msg->n_liids] = ev->target_dirs != NULL ?
+						 ev->target_dirs[i] : FLOW_TARGET_UNKNOWN;
 		msg->liids[msg->n_liids++] = (uint16_t)(ev->liid_ids[i] < MEDIA_MAX_LIIDS ?
 						       ev->liid_ids[i] : MEDIA_MAX_LIIDS - 1);
 	}

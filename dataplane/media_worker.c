@@ -36,6 +36,7 @@ static void output(struct media_worker *w, const struct media_stream *s,
 	meta->cc_n_liids = (uint8_t)s->n_liids;
 	memcpy(meta->cc_liids, s->liids, sizeof(meta->cc_liids));
 	memcpy(meta->cc_cins, s->cins, sizeof(meta->cc_cins));
+	memcpy(meta->cc_dirs, s->target_dirs, sizeof(meta->cc_dirs));
 	if (w->output == NULL) {
 		rte_pktmbuf_free(m);
 		return;
@@ -418,6 +419,7 @@ static void create(struct media_worker *w, const struct media_msg *msg)
 	s->n_liids = msg->n_liids;
 	memcpy(s->liids, msg->liids, sizeof(s->liids));
 	memcpy(s->cins, msg->cins, sizeof(s->cins));
+	memcpy(s->target_dirs, msg->target_dirs, sizeof(s->target_dirs));
 	memcpy(s->call_id, msg->call_id, sizeof(s->call_id));
 	if (msg->has_keys)
 		set_keys(w, s, msg);

@@ -71,6 +71,7 @@ struct media_msg {
 	uint16_t n_liids;
 	uint16_t liids[MEDIA_STREAM_LIIDS];
 	uint32_t cins[MEDIA_STREAM_LIIDS];
+	uint8_t target_dirs[MEDIA_STREAM_LIIDS];  /* ETSI Direction per LIID */
 	char call_id[MEDIA_CALL_ID_MAX + 1];
 	bool has_keys;
 	struct srtp_stream_keys keys;
@@ -103,6 +104,7 @@ struct media_stream {
 	uint16_t n_liids;
 	uint16_t liids[MEDIA_STREAM_LIIDS];
 	uint32_t cins[MEDIA_STREAM_LIIDS];
+	uint8_t target_dirs[MEDIA_STREAM_LIIDS];
 	char call_id[MEDIA_CALL_ID_MAX + 1];
 	const char *unsupported_reason;
 	bool has_session;

@@ -28,6 +28,7 @@ struct pkt_meta {
 	 * that receive it as content of communication, so that the control
 	 * lcore needs no stream state, which may be gone by then. */
 	uint8_t cc_n_liids;
+	uint8_t cc_dirs[PKT_META_CC_LIIDS];   /* ETSI Direction per LIID */
 	uint8_t cc_reserved[3];
 	uint16_t cc_liids[PKT_META_CC_LIIDS];
 	uint32_t cc_cins[PKT_META_CC_LIIDS];

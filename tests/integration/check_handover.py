@@ -12,7 +12,8 @@ Usage: check_handover.py TRUTH.json LEMF_DIR LIME_SUMMARY.json [REFERENCE_LEMF_D
   reached 200 OK and hung up has its IRI-END last. No other call appears.
 - Each attack call has an IRI-REPORT of one of its expected alarms, and
   no honest call has an alarm.
-- Each WAV file of an honest call's G.711 stream contains exactly the
+- Each WAV file of an honest call's G.711 stream names the direction
+  from or to the target, and contains exactly the
   stream's plaintext payload (its SHA-256 equals the truth's).
 Prints one line per problem; exits 1 when there is any.
 """
@@ -140,6 +141,13 @@ def check_audio(problems, truth, lemf_dir):
             if path is None:
                 problems.append("no WAV file for SSRC %08x of call %s" % (s["ssrc"], call["call_id"]))
                 continue
+            sent_by_target = (call["target_party"] == "caller") == \
+                (s["direction"] == "caller_to_callee")
+            want = "fromTarget" if sent_by_target else "toTarget"
+            got = os.path.basename(path).split("-")[2].split(".")[0]
+            if got != want:
+                problems.append("SSRC %08x of call %s arrived as %s, expected %s"
+                                % (s["ssrc"], call["call_id"], got, want))
             digest = hashlib.sha256(wav_data(path)).hexdigest()
             if digest != s["payload_sha256"]:
                 problems.append("%s differs from the plaintext of SSRC %08x"
