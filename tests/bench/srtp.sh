@@ -39,7 +39,7 @@ targets = json.load(open(sys.argv[1]))["targets"]
 print('lcores: "0-1"\nworkers: 1\nmax_flows: 65536\nspool_dir: "%s/spool"' % sys.argv[2])
 print('intercepts:\n  - liid: "LIID-1"')
 print("    targets: [%s]" % ", ".join('"%s"' % t for t in targets))
-print('    agency: "lea-1"\nagencies:\n  - name: "lea-1"\n    hi2: "127.0.0.1:9002"\n    hi3: "127.0.0.1:9003"')
+print('    agency: "lea-1"\nagencies:\n  - name: "lea-1"\n    hi2: "127.0.0.1:1"\n    hi3: "127.0.0.1:2"')
 PY
 cat "$work/calls.pcap" >/dev/null      # into the page cache
 "$BUILD/lime" --config "$work/lime.yaml" --pcap "$work/calls.pcap" \

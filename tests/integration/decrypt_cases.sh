@@ -33,8 +33,9 @@ intercepts:
     agency: "lea-1"
 agencies:
   - name: "lea-1"
-    hi2: "127.0.0.1:9002"
-    hi3: "127.0.0.1:9003"
+    # ports where no agency listens: records go to the spool
+    hi2: "127.0.0.1:1"
+    hi3: "127.0.0.1:2"
 YAML
 echo "spool_dir: \"$work/spool\"" >>"$work/lime.yaml"
 
@@ -96,8 +97,8 @@ intercepts:
     agency: "lea-1"
 agencies:
   - name: "lea-1"
-    hi2: "127.0.0.1:9002"
-    hi3: "127.0.0.1:9003"
+    hi2: "127.0.0.1:1"
+    hi3: "127.0.0.1:2"
 YAML
 echo "spool_dir: \"$rekey/spool\"" >>"$rekey/lime.yaml"
 if "$python" "$(dirname -- "$checker")/../pcapgen/gen_rekey_case.py" "$rekey/rekey.pcap" \

@@ -32,7 +32,7 @@ workers: 1
 spool_dir: "$work/spool"
 $(lab_lime_kms_section "$2")
   timeout_ms: 1000
-$(lab_lime_intercepts 127.0.0.1:9002 127.0.0.1:9003)
+$(lab_lime_intercepts 127.0.0.1:1 127.0.0.1:2)
 YAML
 }
 write_lime_config "$work/lime.yaml" "$port"

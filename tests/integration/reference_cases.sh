@@ -32,8 +32,9 @@ intercepts:
     agency: "lea-1"
 agencies:
   - name: "lea-1"
-    hi2: "127.0.0.1:9002"
-    hi3: "127.0.0.1:9003"
+    # ports where no agency listens: records go to the spool
+    hi2: "127.0.0.1:1"
+    hi3: "127.0.0.1:2"
 YAML
 echo "spool_dir: \"$work/spool\"" >>"$work/lime.yaml"
 
