@@ -84,14 +84,19 @@ static bool conn_takes_records(const struct dl_channel *ch)
 	       !c->restart;
 }
 
+/* Room on the connection for another batch of records. */
+static bool conn_has_room(const struct dl_conn *c)
+{
+	return dl_conn_can_queue(c) && c->wire_queued - c->wire_sent < DL_BATCH_BYTES;
+}
+
 void dl_channel_fill(struct dl_channel *ch)
 {
 	struct dl_conn *c = &ch->conn;
 
 	if (!conn_takes_records(ch))
 		return;
-	while (dl_conn_can_queue(c) &&
-	       c->wire_queued - c->wire_sent < DL_BATCH_BYTES) {
+	while (conn_has_room(c)) {
 		if (ch->spool_end_id > ch->queued_id) {
 			if (!ch->read_inflight && ch->d->now_ms >= ch->read_retry_ms)
 				dl_spool_post_read(ch);
@@ -334,11 +339,13 @@ uint64_t dl_channel_deadline(const struct dl_channel *ch)
 	}
 	if (conn_holds_unsafe(&ch->conn))
 		t = earliest(t, ch->conn.last_progress_ms + DL_STALL_MS);
-	/* The spool is read only for a connection that takes records now;
-	 * otherwise the read retry time would wake this thread for nothing,
-	 * over and over, while the agency is down. */
+	/* The spool is read only when the connection has room for records,
+	 * as dl_channel_fill() decides; otherwise the read retry time would
+	 * wake this thread for nothing, over and over, while the agency is
+	 * down or its connection is full. Sends and acknowledgements wake
+	 * it when room comes. */
 	if (ch->spool_end_id > ch->queued_id && !ch->read_inflight &&
-	    conn_takes_records(ch) && dl_conn_can_queue(&ch->conn))
+	    conn_takes_records(ch) && conn_has_room(&ch->conn))
 		t = earliest(t, ch->read_retry_ms);
 	return t;
 }
