@@ -160,8 +160,9 @@ void control_handle_sip(struct control *c, const uint8_t *data, size_t len,
 void control_reload(struct control *c);
 /*
  * Applies the intercepts and agencies of next, all or nothing, as a reload
- * does. Takes next: on success it becomes the live configuration, on
- * failure it is freed and err holds one line. Control lcore only.
+ * does. Takes ownership of next: on success it becomes the live
+ * configuration, and on failure it is freed and err contains one line.
+ * Call it on the control lcore only.
  */
 int control_apply_config(struct control *c, struct lime_config *next,
 			 char *err, size_t err_len);

@@ -114,22 +114,24 @@ static void sink_iri(void *ctx, const struct iri_event *ev)
 }
 
 /*
- * True when the call raised this kind of alarm lately. A call's alarm may
- * come from two paths (a KMS error at the offer, and again at the answer
- * that asks once more), but alarms count per call. key_unavailable counts
- * per stream, and its worker raises it once per stream.
+ * Returns true when the call raised this kind of alarm lately. Alarms
+ * count once per call, although a KMS error can be raised at the offer
+ * and again when the answer requests the ticket once more. key_unavailable
+ * counts per stream, and each worker raises it once per stream.
  */
 static bool alarm_seen(struct control *c, enum lime_alarm_kind kind,
 		       const char *call_id)
 {
-	if (kind == ALARM_KEY_UNAVAILABLE)
+	/* Alarms without a Call-ID cannot be told apart, so each counts. */
+	if (kind == ALARM_KEY_UNAVAILABLE || call_id[0] == '\0')
 		return false;
 
-	uint64_t h = hmap_hash(call_id, strlen(call_id)) * LIME_ALARM_KINDS + (uint64_t)kind;
+	uint64_t key = hmap_hash(call_id, strlen(call_id)) * LIME_ALARM_KINDS + (uint64_t)kind;
+
 	for (unsigned i = 0; i < RECENT_ALARMS; i++)
-		if (c->recent_alarms[i] == h)
+		if (c->recent_alarms[i] == key)
 			return true;
-	c->recent_alarms[c->next_recent_alarm++ % RECENT_ALARMS] = h;
+	c->recent_alarms[c->next_recent_alarm++ % RECENT_ALARMS] = key;
 	return false;
 }
 
@@ -387,11 +389,11 @@ static const char *restart_only_change(const struct lime_config *old,
 static void warn_restart_only(const struct lime_config *old,
 			      const struct lime_config *next)
 {
-	const char *what = restart_only_change(old, next);
+	const char *setting = restart_only_change(old, next);
 
-	if (what != NULL)
+	if (setting != NULL)
 		LOG_WARN("configuration: %s changed, which takes effect only after a restart (systemctl restart lime); the reload applies intercepts and agencies only",
-			 what);
+			 setting);
 }
 
 static void log_liid_changes(const struct lime_config *old,

@@ -80,8 +80,9 @@ static bool match_has(const struct intercept_match *m, int index)
 }
 
 /*
- * Who sends the flow, for each LIID: the target is the party whose From
- * or To of the offer names it; the offerer sends the flows to the answerer.
+ * Sets, for each LIID, whether the target sends the flow. The target is
+ * the party whose From or To of the offer matches the warrant, and the
+ * offerer sends the flows marked to_answerer.
  */
 static void fill_target_dirs(struct dialog_tracker *t, const struct call *c,
 			     const struct media_flow *flow,

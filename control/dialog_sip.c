@@ -381,9 +381,10 @@ void dialog_on_message(struct dialog_tracker *t, const struct sip_msg *msg,
 			offer_or_answer_in_response(t, c, &m, ts);
 	}
 
-	/* After a BYE the flows stay until its answer ends the call: media
-	 * the other party sent before the BYE reached it is still on the
-	 * wire, and an unanswered BYE times out after the linger time. */
+	/* After a BYE the flows stay until its response ends the call,
+	 * because media the other party sent before the BYE reached it is
+	 * still on the wire. A BYE without response times out after the
+	 * linger time. */
 	if (m.ends)
 		finish(t, c, "call_end", ts);
 	else if (c->state != CALL_CLOSING)

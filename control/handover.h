@@ -3,11 +3,11 @@
 #define LIME_CONTROL_HANDOVER_H
 
 /*
- * The control lcore's side of the handover: turns IRI records, alarms and
- * the media packets the workers hand back into HI2 and HI3 records for the
- * agency of each intercept, and hands them to the delivery engine
- * (control/delivery), which owns connections, spool and sequence numbers.
- * CINs come from the engine too, so that they survive a restart.
+ * The control lcore's side of the handover. It turns IRI records, alarms
+ * and the media packets the workers hand back into HI2 and HI3 records for
+ * the agency of each intercept. The delivery engine (control/delivery)
+ * takes them and owns connections, spool and sequence numbers. CINs come
+ * from the engine too, so that they survive a restart.
  */
 
 #include <stdint.h>

@@ -350,8 +350,8 @@ static void write_lcore(struct json_writer *w, unsigned int lcore,
 	json_object_end(w);
 }
 
-/* What each port's driver counted: packets the NIC dropped because lime
- * did not read fast enough (imissed) show here and nowhere else. */
+/* Writes the counters of each port's driver. Only these show the packets
+ * the NIC dropped because lime did not read them in time (imissed). */
 static void write_ports(struct json_writer *w)
 {
 	uint16_t port;

@@ -161,9 +161,9 @@ static void classify_one(struct rx_lcore *rx, struct rte_mbuf *m, uint64_t ts_us
 /*
  * Enqueue all of pkts on ring. Live, a full ring drops and counts them. Offline
  * there is no line to keep up with, so the reader waits for room instead.
- * When this lcore is also the ring's worker, it makes the room itself:
- * nobody else drains that ring, and the control lcore's stream messages
- * can fill it too.
+ * When this lcore is also the ring's worker, it makes the room itself,
+ * because no other lcore drains that ring and the control lcore's stream
+ * messages can fill it too.
  */
 static void ring_enqueue_all(struct rx_lcore *rx, struct rte_ring *ring,
 			     struct rte_mbuf **pkts, uint16_t n,

@@ -339,11 +339,10 @@ uint64_t dl_channel_deadline(const struct dl_channel *ch)
 	}
 	if (conn_holds_unsafe(&ch->conn))
 		t = earliest(t, ch->conn.last_progress_ms + DL_STALL_MS);
-	/* The spool is read only when the connection has room for records,
-	 * as dl_channel_fill() decides; otherwise the read retry time would
-	 * wake this thread for nothing, over and over, while the agency is
-	 * down or its connection is full. Sends and acknowledgements wake
-	 * it when room comes. */
+	/* The spool is read only when the connection has room, the test of
+	 * dl_channel_fill(). Without that test this deadline would wake the
+	 * thread over and over while the agency is down or its connection
+	 * full, so sends and acknowledgements wake it when room comes. */
 	if (ch->spool_end_id > ch->queued_id && !ch->read_inflight &&
 	    conn_takes_records(ch) && conn_has_room(&ch->conn))
 		t = earliest(t, ch->read_retry_ms);

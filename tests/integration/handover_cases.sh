@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: lime-callgen makes SDES and MIKEY-TICKET calls through a
-# lime-kms on loopback, with the three attack scenarios; lime decrypts the
-# capture and delivers HI2 and HI3 to a lime-lemf. Checked against the
+# lime-kms on loopback, with the three attack scenarios. lime decrypts the
+# capture and delivers HI2 and HI3 to a lime-lemf. The checks against the
 # ground truth: every IRI and CC record arrives, sequence numbers have no
 # gaps, the WAV files equal the plaintext audio, and the attacks arrive as
 # IRI-REPORTs. Then the same with the agency down during the run (records

@@ -287,7 +287,7 @@ static void sdes_call_flows_and_iri(void **state)
 	assert_int_equal(to_answerer->n_liids, 2);
 
 	feed(fx, ack);
-	/* Media sent before the BYE arrived still flows until its answer. */
+	/* Media sent before the BYE arrived flows until the BYE's response. */
 	feed(fx, bye);
 	assert_int_equal(count_flows(&fx->rec, false, "call_end"), 0);
 	feed(fx, bye_ok);

@@ -7,10 +7,10 @@
 #   build      the build directory
 #   python     the Python interpreter
 #   script_dir the folder of the script that sourced this file
-#   work       the work folder; finish deletes it when every check passed
+#   work       the work folder, which finish deletes when every check passed
 #   passed, failed   the result counters
 #   lab_prefix       the word after PASS or FAIL, such as "mikey"
-#   lab_kept_what    what finish says it kept on a failure ("files")
+#   lab_kept_what    what finish reports it kept on a failure ("files")
 # A script may define lab_cleanup to stop its own processes. finish calls
 # it first, then lab_stop_kms when kms_lab.sh is sourced.
 
