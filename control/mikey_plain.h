@@ -16,8 +16,8 @@
 
 struct control;
 
-/* Whether the offer's MIKEY message is plain RFC 3830, and so no business
- * of the MIKEY-TICKET checks. */
+/* Returns true when the offer's MIKEY message is plain RFC 3830, so the
+ * MIKEY-TICKET checks do not apply to it. */
 bool mikey_plain_handles(const struct call_mikey_event *ev);
 
 /* Keys the streams of an answered exchange whose offer is plain MIKEY. */

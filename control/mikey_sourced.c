@@ -4,8 +4,8 @@
  * KMS, through a KMS client of its own. A report may reach the KMS after
  * lime asks, because the terminal sends it once it has answered the call.
  * So after a response "not reported" lime asks again every
- * REPORT_RETRY_US until REPORT_WAIT_US after the first fetch. While a fetch or its wait is
- * outstanding the unpaced capture reader holds back.
+ * REPORT_RETRY_US until REPORT_WAIT_US after the first fetch. While a
+ * fetch or its wait is outstanding, the unpaced capture reader pauses.
  */
 #include "control/mikey_sourced.h"
 
@@ -20,8 +20,8 @@
 #include "kms_client/kms_key_report.h"
 #include "lib/util/log.h"
 
-/* NOTE: starting values, not measured: a terminal reports right after
- * sending its answer, so a report is normally at the KMS within one
+/* NOTE: starting values, not measured. A terminal reports right after
+ * sending its answer, so a report normally reaches the KMS within one
  * round trip of the SIP answer. */
 #define REPORT_RETRY_US (200 * 1000)
 #define REPORT_WAIT_US (2000 * 1000)
@@ -69,7 +69,7 @@ int mikey_sourced_init(struct control *c)
 	s->mode = mikey_keys_mode_of(kms->mode);
 	s->kms = mikey_keys_start_kms(c->cfg, err, sizeof(err));
 	if (s->kms == NULL) {
-		LOG_ERR("KMS client for key reports: %s", err);
+		LOG_ERR("failed to start the KMS client for key reports: %s", err);
 		free(s);
 		return -1;
 	}
@@ -147,7 +147,7 @@ static struct sourced_call *copy_call(const struct mikey_sourced_exchange *x,
 	return sc;
 }
 
-/* Sends a fetch of sc's report; on failure completes sc with the alarm. */
+/* Sends a fetch of sc's report. On failure, completes sc with the alarm. */
 static void send_fetch(struct control *c, struct sourced_call *sc)
 {
 	struct mikey_sourced *s = c->mikey.sourced;
@@ -166,7 +166,8 @@ static void send_fetch(struct control *c, struct sourced_call *sc)
 	if (kms_client_submit(s->kms, sc->msg, sc->msg_len, sc, &why) == 0) {
 		c->mikey.stats.report_fetches_failed++;
 		out.alarm = why == KMS_RESULT_BREAKER_OPEN ? ALARM_KMS_UNREACHABLE : ALARM_KMS_ERROR;
-		out.reason = "the KMS client refused the key report fetch (overloaded or paused)";
+		out.reason = "the KMS client rejected the key report fetch "
+			     "(overloaded, circuit breaker open or stopping)";
 		complete(c, sc, &out);
 		return;
 	}
@@ -184,7 +185,7 @@ void mikey_sourced_finish(struct control *c, const struct mikey_sourced_exchange
 			x->call_id);
 		return;
 	}
-	/* Held until complete(), across the retries. */
+	/* complete() decrements this, so the count covers the retries too. */
 	__atomic_fetch_add(&c->dp->pending_key_requests, 1, __ATOMIC_RELEASE);
 	sourced_check_signalled(c, sc, x->pc);
 	sc->first_fetch_us = monotonic_us();
@@ -195,11 +196,11 @@ static const char *failure_text(enum kms_result r)
 {
 	switch (r) {
 	case KMS_RESULT_TIMEOUT:
-		return "the KMS did not answer the key report fetch in time";
+		return "the key report fetch to the KMS timed out";
 	case KMS_RESULT_HTTP_ERROR:
-		return "the KMS answered the key report fetch with an HTTP error";
+		return "the KMS returned an HTTP error to the key report fetch";
 	default:
-		return "the KMS could not be reached for the key report fetch";
+		return "the key report fetch to the KMS failed (connection, TLS, circuit breaker or shutdown)";
 	}
 }
 
@@ -248,7 +249,8 @@ static void answer(struct control *c, struct kms_response *resp)
 	complete(c, sc, &out);
 }
 
-/* Sends the fetches whose retry time has come; all of them when flush. */
+/* Sends the fetches whose retry time has come. When flush is set, completes
+ * every waiting call as missing its report instead of fetching again. */
 static void send_due(struct control *c, bool flush)
 {
 	struct mikey_sourced *s = c->mikey.sourced;

@@ -24,14 +24,14 @@ struct control;
 
 enum mikey_keys_mode {
 	MIKEY_KEYS_SIGNALLING,     /* keys from the tapped exchange only */
-	MIKEY_KEYS_KMS_SOURCED,    /* keys from the key report; signalling cross-checked */
-	MIKEY_KEYS_BOTH,           /* keys from the signalling, else the report; cross-checked */
+	MIKEY_KEYS_KMS_SOURCED,    /* keys from the key report, cross-checked with the signalling */
+	MIKEY_KEYS_BOTH,           /* keys from the signalling, else the report, cross-checked */
 };
 
 /* Maps kms.mode ("signalling" when NULL) to the mode. */
 enum mikey_keys_mode mikey_keys_mode_of(const char *text);
 
-/* An answered exchange as mikey_keys.c keeps it; the callee copies it. */
+/* An answered exchange as mikey_keys.c keeps it. The callee copies it. */
 struct mikey_sourced_exchange {
 	const char *call_id;
 	const uint8_t *ti;
@@ -50,8 +50,9 @@ struct mikey_sourced_exchange {
 	unsigned n_liids;
 };
 
-/* Starts the report fetching when kms.mode is not signalling; sets
- * c->mikey.sourced. Returns -1 after logging when the KMS client fails. */
+/* Starts the report fetching and sets c->mikey.sourced when kms.mode is
+ * not signalling. Returns -1 after logging when the KMS client fails to
+ * start. */
 int mikey_sourced_init(struct control *c);
 
 /* Waits for the fetches in flight, completes every exchange and stops. */
@@ -65,8 +66,8 @@ void mikey_sourced_free(struct control *c);
 void mikey_sourced_finish(struct control *c, const struct mikey_sourced_exchange *x,
 			  const struct mikey_li_keys *keys);
 
-/* Takes the KMS responses that arrived and sends the fetches due again;
- * returns how many responses it took. */
+/* Takes the KMS responses that arrived and sends the fetches due again.
+ * Returns how many responses it took. */
 unsigned mikey_sourced_poll(struct control *c);
 
 #endif

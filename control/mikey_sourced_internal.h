@@ -30,7 +30,7 @@ struct sourced_call {
 	uint32_t liid_ids[INTERCEPT_MATCH_MAX];
 	uint64_t cins[INTERCEPT_MATCH_MAX];
 	unsigned n_liids;
-	struct mikey_li_keys keys;          /* of the ticket; wiped on free */
+	struct mikey_li_keys keys;          /* of the ticket, wiped on free */
 	bool signalled_ok;                  /* signalled contains keys */
 	struct mikey_li_call_keys signalled;
 	struct mikey_li_resolve_request req;
@@ -51,9 +51,9 @@ struct mikey_sourced {
 
 /* Result of fetching a call's key report. */
 struct sourced_outcome {
-	const struct mikey_li_report *report;   /* NULL: no report */
+	const struct mikey_li_report *report;   /* NULL when there is no report */
 	bool missing;                 /* the KMS stored none within the wait */
-	enum lime_alarm_kind alarm;   /* when neither: why the fetch failed */
+	enum lime_alarm_kind alarm;   /* why the fetch failed, when neither of the above */
 	const char *reason;
 };
 
@@ -62,7 +62,7 @@ void sourced_alarm(struct control *c, const struct sourced_call *sc,
 		   enum lime_alarm_kind kind, const char *reason);
 
 /* Verifies and derives the tapped exchange, raising its alarms as
- * signalling mode does; fills sc->signalled on success. */
+ * signalling mode does. Fills sc->signalled on success. */
 void sourced_check_signalled(struct control *c, struct sourced_call *sc,
 			     const struct mikey_li_precheck *pc);
 

@@ -10,7 +10,8 @@
  *   under its own PSK. Without a usable report no keys are sent.
  * - both: the signalling's, else the report's.
  *
- * Both keys differing is keys_mismatch, whichever keys are used.
+ * When the two sets of keys differ, lime raises keys_mismatch, whichever
+ * keys are used.
  */
 #include "control/mikey_sourced_internal.h"
 
@@ -51,7 +52,7 @@ static struct mikey_li_transfer transfer_of(const struct sourced_call *sc,
 }
 
 /* The checks of signalling mode, in its order: the TRANSFER_INIT MAC,
- * then validity and reuse, which count only once it holds, then the
+ * then validity and reuse, which count only once the MAC is valid, then the
  * TRANSFER_RESP and the keys. */
 void sourced_check_signalled(struct control *c, struct sourced_call *sc,
 			     const struct mikey_li_precheck *pc)
@@ -97,7 +98,7 @@ static bool derive_reported(struct control *c, struct sourced_call *sc,
 	if (mikey_parse(rep->ti.p, rep->ti.len, &m, NULL) != MIKEY_OK ||
 	    m.hdr.csb_id != sc->csb_id) {
 		sourced_alarm(c, sc, ALARM_KMS_ERROR,
-			      "the key report the KMS returned is for another CSB ID");
+			      "the key report from the KMS is malformed or for another CSB ID");
 		return false;
 	}
 	st = mikey_li_verify_init(&t, &sc->keys, &fail);
@@ -169,7 +170,8 @@ static void key_streams(struct control *c, const struct sourced_call *sc,
 	explicit_bzero(sets, sizeof(sets));
 }
 
-/* Raises what a fetch without a usable report means in this mode. */
+/* Raises the alarm, if any, that a fetch without a report calls for in
+ * this mode. */
 static void report_unusable(struct control *c, const struct sourced_call *sc,
 			    const struct sourced_outcome *out)
 {
@@ -203,9 +205,9 @@ void sourced_complete(struct control *c, struct sourced_call *sc,
 		sourced_alarm(c, sc, ALARM_KEYS_MISMATCH, c->mikey.sourced->mode ==
 			      MIKEY_KEYS_KMS_SOURCED ?
 			      "the keys of the KMS key report differ from those of the "
-			      "signalling; the report's keys are used" :
+			      "signalling, so the report's keys are used" :
 			      "the keys of the KMS key report differ from those of the "
-			      "signalling; the signalling's keys are used");
+			      "signalling, so the signalling's keys are used");
 	}
 	if (c->mikey.sourced->mode == MIKEY_KEYS_KMS_SOURCED)
 		use = reported_ok ? reported : NULL;

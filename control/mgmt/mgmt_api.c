@@ -162,7 +162,8 @@ static int decode_segment(const char *in, char *out, size_t cap)
 	return n == 0 ? -1 : 0;
 }
 
-/* Returns 0, or an HTTP status with the error set. */
+/* Resolves a request path to a collection and, for an entry, its name.
+ * Returns 0, or an HTTP status with the error set. */
 static int route_path(const char *path, struct route *rt, struct mgmt_response *resp)
 {
 	memset(rt, 0, sizeof(*rt));
@@ -331,7 +332,7 @@ static const char *entry_name(const struct lime_config *cfg, enum mgmt_list list
 	return list == MGMT_INTERCEPTS ? cfg->intercepts[i].liid : cfg->agencies[i].name;
 }
 
-/* Index of the entry with this name, or SIZE_MAX. */
+/* Returns the index of the entry with this name, or SIZE_MAX. */
 static size_t find_entry(const struct lime_config *cfg, enum mgmt_list list,
 			 const char *name, size_t len)
 {
@@ -381,7 +382,7 @@ static void handle_get(const struct route *rt, const struct lime_config *cfg,
 	respond_entry(cfg, rt->coll->list, i, 200, resp);
 }
 
-/* The name of the first intercept that refers to the agency, or NULL. */
+/* Returns the name of the first intercept that refers to the agency, or NULL. */
 static const char *agency_user(const struct lime_config *cfg, const char *agency)
 {
 	for (size_t i = 0; i < cfg->n_intercepts; i++)
@@ -391,8 +392,8 @@ static const char *agency_user(const struct lime_config *cfg, const char *agency
 }
 
 /*
- * Works out the edit of a change and the checks that need no loader:
- * conflicts (409) and unknown entries (404). Returns 0 or the status.
+ * Builds the edit of a change and runs the checks that need no loader,
+ * for conflicts (409) and unknown entries (404). Returns 0 or the status.
  */
 static int plan_edit(const struct route *rt, const char *method, const struct lime_config *cfg,
 		     const struct json_value *body, struct mgmt_edit *edit,
@@ -459,8 +460,8 @@ static void apply_edit(const struct mgmt_backend *be, const char *method,
 	}
 
 	/*
-	 * The response shows the entry as the loader read it: a POST appends,
-	 * a PUT replaces in place, a DELETE shows what it removed.
+	 * The response shows the entry as the loader read it. A POST appends,
+	 * a PUT replaces in place, and a DELETE shows what it removed.
 	 */
 	if (edit->entry == NULL)
 		respond_entry(cfg, edit->list, edit->index, 200, resp);

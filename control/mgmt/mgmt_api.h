@@ -5,9 +5,9 @@
 /*
  * The request handler of the management API: a parsed HTTP request in, a
  * JSON response out, with no sockets, so the fuzzer and unit tests call it
- * directly. It reads and changes the configuration through a backend: the
- * server's backend hands candidates to the control lcore, a test backend
- * keeps a configuration of its own.
+ * directly. It reads and changes the configuration through a backend. The
+ * server's backend hands candidates to the control lcore, and a test
+ * backend keeps a configuration of its own.
  */
 
 #include <stdbool.h>
@@ -15,7 +15,7 @@
 
 #include "control/config.h"
 
-/* Longest LIID or agency name in an audit line, in bytes. */
+/* Size of the LIID or agency name buffer of an audit line, in bytes. */
 #define MGMT_OBJECT_MAX 128
 #define MGMT_REASON_MAX 512
 
@@ -45,7 +45,7 @@ struct mgmt_request {
 
 struct mgmt_response {
 	int status;
-	char *body;                /* JSON; malloc'd, NULL when empty */
+	char *body;                /* JSON, malloc'd, NULL when empty */
 	size_t body_len;
 	const char *allow;         /* methods of the resource, for 405 */
 	/* For the audit line. */
@@ -63,7 +63,7 @@ void mgmt_response_error(struct mgmt_response *resp, int status, const char *mes
 
 void mgmt_response_free(struct mgmt_response *resp);
 
-/* The reason phrase of an HTTP status. */
+/* Returns the reason phrase of an HTTP status. */
 const char *mgmt_status_text(int status);
 
 #endif

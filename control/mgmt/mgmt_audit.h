@@ -19,9 +19,9 @@ struct mgmt_audit_entry {
 	const char *peer;          /* "127.0.0.1:50312" */
 	const char *method;
 	const char *path;
-	const char *object;        /* LIID or agency name; "" when none */
+	const char *object;        /* LIID or agency name, "" when none */
 	int status;
-	const char *reason;        /* why it was rejected; "" when accepted */
+	const char *reason;        /* reason for the rejection, "" when accepted */
 	bool change;
 };
 

@@ -13,7 +13,7 @@
 
 #include "control/mgmt/mgmt_api.h"
 
-/* Largest request head, in bytes. */
+/* Maximum size of a request head, in bytes. */
 #define MGMT_HTTP_HEAD_MAX 8192
 
 struct mgmt_http_head {
@@ -35,7 +35,7 @@ int mgmt_http_parse_head(const char *buf, size_t len, size_t max_body,
 			 struct mgmt_http_head *head, struct mgmt_response *resp);
 
 /*
- * Handles one complete request held in buf: parses the head, takes the
+ * Handles one complete request in buf: parses the head, takes the
  * body and calls mgmt_handle(). A request cut short gets 400. The fuzzer
  * and the tests enter here.
  */

@@ -195,7 +195,7 @@ static int read_escape(struct parser *p, struct text_buf *b)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629), or 0. */
+/* Returns the length of the valid UTF-8 sequence at s (RFC 3629), or 0. */
 static size_t utf8_sequence_len(const unsigned char *s, size_t avail)
 {
 	size_t n;

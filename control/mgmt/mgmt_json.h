@@ -33,7 +33,7 @@ struct json_value {
 	bool is_integer;
 	int64_t integer;
 	double number;
-	char *string;              /* NUL-terminated; may contain "\u0000" */
+	char *string;              /* NUL-terminated, and may contain "\u0000" */
 	size_t string_len;
 	struct json_value *items;  /* array elements */
 	size_t n_items;
@@ -57,11 +57,11 @@ struct json_value *json_parse(const char *text, size_t len,
 /* Frees a value from json_parse(). NULL is accepted. */
 void json_value_free(struct json_value *value);
 
-/* The member of an object with this key, or NULL. */
+/* Returns the member of an object with this key, or NULL. */
 const struct json_value *json_find_member(const struct json_value *object,
 					  const char *key);
 
-/* The name of a type in error messages: "a string", "an array"... */
+/* Returns the name of a type for error messages: "a string", "an array"... */
 const char *json_type_name(enum json_type type);
 
 #endif

@@ -58,7 +58,7 @@ static bool withdraw(struct mgmt_mailbox *mb, const char *why, char *err, size_t
 	lime_config_free(mb->candidate);
 	mb->candidate = NULL;
 	__atomic_store_n(&mb->pending, 0, __ATOMIC_RELEASE);
-	snprintf(err, err_len, "%s; nothing was applied", why);
+	snprintf(err, err_len, "%s, so nothing was applied", why);
 	return true;
 }
 
@@ -80,7 +80,7 @@ int mgmt_mailbox_submit(struct mgmt_mailbox *mb, struct lime_config *candidate,
 	if (mb->stopping) {
 		pthread_mutex_unlock(&mb->lock);
 		lime_config_free(candidate);
-		snprintf(err, err_len, "lime is stopping; nothing was applied");
+		snprintf(err, err_len, "lime is stopping, so nothing was applied");
 		return 503;
 	}
 	mb->candidate = candidate;
@@ -92,10 +92,11 @@ int mgmt_mailbox_submit(struct mgmt_mailbox *mb, struct lime_config *candidate,
 	while (!mb->done) {
 		if (mb->stopping && withdraw(mb, "lime is stopping", err, err_len))
 			break;
-		if (timed_out && withdraw(mb, "the control lcore did not take the change in time",
+		if (timed_out && withdraw(mb, "timed out waiting for the control lcore to take the change",
 					  err, err_len))
 			break;
-		/* Once taken, the result always comes: wait without a deadline. */
+		/* Once the control lcore has taken the candidate, it always posts a
+		 * result, so wait without a deadline. */
 		if (mb->candidate == NULL)
 			pthread_cond_wait(&mb->cond, &mb->lock);
 		else if (pthread_cond_timedwait(&mb->cond, &mb->lock, &deadline) == ETIMEDOUT)
@@ -124,8 +125,8 @@ void mgmt_control_poll(struct control *c)
 {
 	struct mgmt_mailbox *mb = __atomic_load_n(&registered, __ATOMIC_ACQUIRE);
 
-	/* Called on every loop of the control lcore: nothing but this check
-	 * when no change waits. */
+	/* This runs on every loop of the control lcore, so it does nothing but
+	 * this check when no change is pending. */
 	if (mb == NULL || !__atomic_load_n(&mb->pending, __ATOMIC_ACQUIRE))
 		return;
 
@@ -146,7 +147,7 @@ void mgmt_control_poll(struct control *c)
 	if (version != (const void *)control_live_config(c)) {
 		lime_config_free(candidate);
 		finish(mb, 409, "a SIGHUP reload replaced the configuration while the "
-		       "request was handled; nothing was applied, send the request again");
+		       "request was handled, so nothing was applied. Send the request again");
 		return;
 	}
 	if (control_apply_config(c, candidate, err, sizeof(err)) != 0) {

@@ -34,18 +34,19 @@ struct mgmt_mailbox {
 int mgmt_mailbox_init(struct mgmt_mailbox *mb);
 void mgmt_mailbox_destroy(struct mgmt_mailbox *mb);
 
-/* Makes mb the mailbox that mgmt_control_poll() serves; NULL detaches it. */
+/* Makes mb the mailbox that mgmt_control_poll() serves. NULL detaches it. */
 void mgmt_mailbox_register(struct mgmt_mailbox *mb);
 
 /*
- * Posts candidate (taken) and waits for the control lcore. A candidate not
- * taken within timeout_ms, or when the mailbox stops, is withdrawn: 503.
+ * Posts candidate, taking ownership of it, and waits for the control lcore.
+ * A candidate not taken within timeout_ms, or when the mailbox stops, is
+ * withdrawn with status 503.
  * Returns 0 when applied, or an HTTP status with err.
  */
 int mgmt_mailbox_submit(struct mgmt_mailbox *mb, struct lime_config *candidate,
 			const void *version, int timeout_ms, char *err, size_t err_len);
 
-/* Refuses further candidates and wakes a waiting submitter. */
+/* Rejects further candidates and wakes a waiting submitter. */
 void mgmt_mailbox_stop(struct mgmt_mailbox *mb);
 
 /*

@@ -4,7 +4,7 @@
 
 /*
  * JSON documents of the management API. Entries carry the YAML keys of
- * docs/config.md; nothing of the kms section is ever written. Each
+ * docs/config.md. Nothing of the kms section is ever written. Each
  * function returns 0 with a malloc'd document in *out, or -1 when memory
  * runs out.
  */

@@ -25,9 +25,9 @@
 #include "control/mgmt/mgmt_yaml.h"
 #include "lib/util/log.h"
 
-/* A client gets this long for the handshake and its whole request. */
+/* Timeout for the TLS handshake and the whole request of a client. */
 #define REQUEST_DEADLINE_MS 10000
-/* Sending the response gets this long, counted afresh. */
+/* Timeout for sending the response, counted from when sending starts. */
 #define RESPONSE_DEADLINE_MS 5000
 /* After an early response (413), unread request bytes are read and
  * dropped for this long, so that closing does not reset the connection
@@ -126,7 +126,8 @@ static bool wait_ready(struct connection *cn, int ret)
 	return ms > 0 && poll(&p, 1, (int)ms) > 0;
 }
 
-/* Calls SSL_read within the deadline. Returns the bytes read, or 0 when none come. */
+/* Calls SSL_read within the deadline. Returns the bytes read, or 0 when
+ * none arrive. */
 static int read_some(struct connection *cn, void *buf, size_t cap)
 {
 	for (;;) {
@@ -339,7 +340,8 @@ static void *server_thread(void *arg)
 		if (poll(fds, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			LOG_ERR("management: poll failed: %s; the API stops", strerror(errno));
+			LOG_ERR("management: poll failed: %s, so the management API stops",
+				strerror(errno));
 			return NULL;
 		}
 		if (fds[1].revents != 0)

@@ -25,7 +25,8 @@ SSL_CTX *mgmt_tls_context(const struct lime_management_config *mg,
 void mgmt_tls_client_identity(SSL *ssl, char *subject, size_t subject_len,
 			      char *fingerprint, size_t fingerprint_len);
 
-/* The latest OpenSSL error of this thread as text, and clears the queue. */
+/* Writes the latest OpenSSL error of this thread as text to buf and clears
+ * the thread's error queue. */
 void mgmt_tls_error_text(char *buf, size_t len);
 
 #endif

@@ -64,7 +64,8 @@ static void ybuf_put(struct ybuf *b, const char *text, size_t n)
 static void ybuf_printf(struct ybuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* For keys and numbers only, which are short. */
+/* Appends formatted text of at most 255 bytes, or marks the buffer failed.
+ * For keys and numbers only, which are short. */
 static void ybuf_printf(struct ybuf *b, const char *fmt, ...)
 {
 	char line[256];

@@ -7,8 +7,8 @@
  * live configuration written back as YAML with one entry of intercepts or
  * agencies added, replaced or removed, then loaded by
  * lime_config_load_buffer(), so it passes exactly the checks of a reload.
- * The YAML never contains kms.psk_hex: a placeholder of the same length goes
- * through the loader and the key bytes are copied afterwards.
+ * The YAML never contains kms.psk_hex. A placeholder of the same length
+ * goes through the loader, and the key bytes are copied afterwards.
  */
 
 #include <stddef.h>
@@ -24,8 +24,8 @@ enum mgmt_list {
 /* One change to a list of the configuration. */
 struct mgmt_edit {
 	enum mgmt_list list;
-	size_t index;                    /* entry replaced or removed; SIZE_MAX appends */
-	const struct json_value *entry;  /* JSON object of the new entry; NULL removes */
+	size_t index;                    /* entry replaced or removed, SIZE_MAX to append */
+	const struct json_value *entry;  /* JSON object of the new entry, NULL to remove */
 };
 
 /*

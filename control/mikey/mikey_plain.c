@@ -10,7 +10,7 @@
 #include "control/mikey/mikey_li_suite.h"
 #include "lib/mikey/mikey_kdf.h"
 
-/* Key data sub-payloads read from one KEMAC. */
+/* Maximum number of key data sub-payloads read from one KEMAC. */
 #define PLAIN_MAX_KEYS 16
 
 /* SRTP default lengths (RFC 3830 6.10.1), for a message without an SP. */
@@ -60,9 +60,9 @@ static const struct mikey_payload *find_sp(const struct mikey_msg *m,
 }
 
 /*
- * The SRTP policy an SP names, or the RFC 3830 defaults when the message
- * has no SP of that number. An SP without parameters reads as the
- * defaults too.
+ * Reads the SRTP policy of SP policy_no (of any SRTP SP when any is set),
+ * or the RFC 3830 defaults when the message has no such SP. An SP
+ * without parameters reads as the defaults too.
  */
 static bool read_policy(const struct mikey_msg *m, bool any, uint8_t policy_no,
 			struct mikey_srtp_policy *policy)
@@ -70,7 +70,7 @@ static bool read_policy(const struct mikey_msg *m, bool any, uint8_t policy_no,
 	return mikey_li_read_srtp_policy(m, find_sp(m, any, policy_no), policy);
 }
 
-/* Why a message gives lime no keys in clear, or NULL when it does. */
+/* Returns why a message gives lime no keys in clear, or NULL when it does. */
 static const char *no_clear_keys(const struct mikey_msg *m,
 				 const struct mikey_payload *kemac)
 {
@@ -124,7 +124,7 @@ static enum mikey_li_status read_msg(const uint8_t *buf, size_t len,
 				 PLAIN_MAX_KEYS, &pm->n_keys, &hint, NULL,
 				 &err) != MIKEY_OK || pm->n_keys == 0)
 		return mikey_li_fail(fail, MIKEY_LI_UNUSABLE, MIKEY_LI_MSG_NONE,
-				     "the clear KEMAC of the %s holds no key data", which);
+				     "the clear KEMAC of the %s contains no valid key data", which);
 
 	const struct mikey_payload *rand = mikey_find(&pm->m.payloads, MIKEY_PT_RAND, 0);
 	if (rand != NULL)
@@ -209,11 +209,11 @@ static size_t count_teks(const struct plain_msg *pm)
 }
 
 /*
- * The key of a crypto session: the one its SPI names, else its own TEK
- * when the message sends one TEK per crypto session, else the first TGK
- * or TEK. NOTE: RFC 3830 does not say how TEKs pair with crypto sessions
- * when there is no SPI; lime pairs them in map order when the counts
- * match.
+ * Returns the key of a crypto session: the one its SPI names, else its own
+ * TEK when the message sends one TEK per crypto session, else the first
+ * TGK or TEK. NOTE: RFC 3830 does not say how TEKs pair with crypto
+ * sessions when there is no SPI, so lime pairs them in map order when the
+ * counts match.
  */
 static const struct mikey_key_data *pick_key(const struct plain_msg *pm,
 					     const struct plain_cs *e, size_t n_cs)
@@ -377,7 +377,7 @@ static enum mikey_li_status derive_all(const struct mikey_plain_exchange *x,
 		return mikey_li_fail(fail, MIKEY_LI_UNUSABLE, MIKEY_LI_MSG_NONE,
 				     "the MIKEY message defines no crypto session");
 	return mikey_li_fail(fail, MIKEY_LI_UNUSABLE, MIKEY_LI_MSG_NONE,
-			     "no crypto session has usable keys; CS ID %u: %s",
+			     "no crypto session has usable keys (CS ID %u: %s)",
 			     out->streams[0].cs_id, out->streams[0].why);
 }
 

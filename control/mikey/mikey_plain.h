@@ -15,7 +15,7 @@
  * NOTE: the KEMAC MAC or V payload of such a message is keyed from the
  * pre-shared key, which lime does not have, so lime cannot check it.
  * Keys from a message changed on the tapped stretch are taken as they
- * are; the media then fails SRTP authentication at the workers.
+ * are, and the media then fails SRTP authentication at the workers.
  *
  * No DPDK, sockets or logging. Key buffers are wiped before returning.
  */
@@ -31,27 +31,27 @@
 struct mikey_plain_exchange {
 	const uint8_t *init;           /* from the SDP offer */
 	size_t init_len;
-	const uint8_t *resp;           /* from the SDP answer; NULL if none */
+	const uint8_t *resp;           /* from the SDP answer, NULL if none */
 	size_t resp_len;
 };
 
 /*
- * Whether msg is a MIKEY message of RFC 3830 and its extensions (data
- * types 0 to 10: pre-shared key, public key, Diffie-Hellman, Error,
- * DHHMAC, RSA-R), as opposed to MIKEY-TICKET. Reads only the first two
- * bytes, so a message that is not MIKEY at all is not plain.
+ * Returns true when msg is a MIKEY message of RFC 3830 and its extensions
+ * (data types 0 to 10: pre-shared key, public key, Diffie-Hellman, Error,
+ * DHHMAC, RSA-R), as opposed to MIKEY-TICKET. Reads only the version and
+ * data type bytes, so a message it accepts may still fail to parse.
  */
 bool mikey_plain_is_plain(const uint8_t *msg, size_t len);
 
 /*
  * Derives the keys of every crypto session of the exchange into *out. The
- * offer's message carries the keys. An answer with a KEMAC of its own
- * keys its own crypto sessions too, and an answer without one (a PSK
- * response) fills in the SSRCs the offer left 0. Returns MIKEY_LI_OK
- * when at least one crypto session is usable, with streams[i].why saying
- * why the others are not. Otherwise returns MIKEY_LI_UNUSABLE with the
- * reason in fail: no KEMAC, an encrypted KEMAC, no crypto session, or no
- * usable key. *out then contains no key material.
+ * offer's message normally carries the keys. An answer with a KEMAC of
+ * its own keys its own crypto sessions too, and an answer without one (a
+ * PSK response) fills in the SSRCs the offer left 0. Returns MIKEY_LI_OK
+ * when at least one crypto session is usable, with streams[i].why giving
+ * the reason for each of the others. Otherwise returns MIKEY_LI_UNUSABLE
+ * with the reason in fail: no KEMAC, an encrypted KEMAC, no crypto
+ * session, or no usable key. *out then contains no key material.
  */
 enum mikey_li_status mikey_plain_derive(const struct mikey_plain_exchange *x,
 					struct mikey_li_call_keys *out,
